@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TxCoordinator.Coordinator;
+
+/// <summary>Settings of the coordinator, bound from the "Coordinator" configuration section.</summary>
+public sealed class CoordinatorOptions
+{
+    public const string SectionName = "Coordinator";
+
+    /// <summary>Queue on which participants' votes and acknowledgements arrive.</summary>
+    [Required, RegularExpression(QueueNames.Pattern)]
+    public string QueueName { get; set; } = "txc-coordinator";
+
+    /// <summary>Timeout of a transaction whose initiator names none.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest timeout an initiator may ask for; prepared work holds locks until it ends.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the supervisor looks for expired transactions and unanswered messages.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>First wait before a Prepare, Commit or Abort is sent again; doubles up to <see cref="ResendMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan ResendInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ResendMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After this many unanswered deliveries a transaction is reported as stuck (it is still retried).</summary>
+    [Range(1, 1000)]
+    public int StuckAfterAttempts { get; set; } = 10;
+
+    /// <summary>How long <c>POST /transactions/{id}/commit</c> waits for a one-phase outcome before answering 202.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan OnePhaseWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most transactions one supervisor sweep looks at.</summary>
+    [Range(1, 100_000)]
+    public int SweepBatchSize { get; set; } = 500;
+
+    /// <summary>Apply EF Core migrations when the service starts (otherwise run <c>TxCoordinator.Coordinator migrate</c>).</summary>
+    public bool ApplyMigrationsOnStartup { get; set; }
+}

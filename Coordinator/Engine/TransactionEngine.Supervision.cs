@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using TxCoordinator.Coordinator.Diagnostics;
+
+namespace TxCoordinator.Coordinator.Engine;
+
+internal sealed partial class TransactionEngine
+{
+    /// <summary>What one supervisor sweep did.</summary>
+    public readonly record struct SweepResult(int Examined, int Expired, int Resent, int Stuck);
+
+    /// <summary>
+    /// One pass of the supervisor: aborts transactions past their deadline and resends every message that went
+    /// unanswered for its backoff delay. Only candidates are loaded, found by one indexed query, so a sweep costs
+    /// nothing when all is well.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        List<Guid> candidates;
+        await using (var db = await _databases.CreateDbContextAsync(cancellationToken))
+        {
+            // The earliest a message can be due again is ResendInitialDelay after it was sent; the exact backoff
+            // is applied per participant by TransactionSteps.Supervise.
+            var resendBefore = now - _options.ResendInitialDelay;
+            candidates = await db.Transactions
+                .Where(t => t.State != Contracts.TransactionState.Committed && t.State != Contracts.TransactionState.Aborted)
+                .Where(t =>
+                    ((t.State == Contracts.TransactionState.Active || t.State == Contracts.TransactionState.Preparing) && t.Deadline <= now)
+                    || (t.State != Contracts.TransactionState.Active
+                        && t.Participants.Any(p => p.AcknowledgedAt == null && (p.LastSentAt == null || p.LastSentAt <= resendBefore))))
+                .OrderBy(t => t.Deadline)
+                .Select(t => t.Id)
+                .Take(_options.SweepBatchSize)
+                .ToListAsync(cancellationToken);
+        }
+
+        var policy = ResendPolicy.From(_options);
+        int expired = 0, resent = 0, stuck = 0;
+        foreach (var id in candidates)
+        {
+            var supervision = await MutateAsync(id, (tx, at, outbox) =>
+            {
+                var result = TransactionSteps.Supervise(tx, at, policy, outbox);
+                foreach (var participant in result.Stuck)
+                {
+                    LogMessages.Stuck(_logger, tx.Id, tx.State, participant.ParticipantId, participant.DeliveryAttempts);
+                }
+
+                return result;
+            }, cancellationToken);
+            expired += supervision.Expired ? 1 : 0;
+            resent += supervision.Resent;
+            stuck += supervision.Stuck.Count;
+        }
+
+        if (resent > 0)
+        {
+            CoordinatorDiagnostics.Resends.Add(resent);
+        }
+
+        return new SweepResult(candidates.Count, expired, resent, stuck);
+    }
+
+    /// <summary>Number of transactions not yet Committed or Aborted.</summary>
+    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        return await db.Transactions.CountAsync(
+            t => t.State != Contracts.TransactionState.Committed && t.State != Contracts.TransactionState.Aborted, cancellationToken);
+    }
+}

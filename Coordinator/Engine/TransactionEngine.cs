@@ -1,0 +1,224 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Diagnostics;
+using TxCoordinator.Coordinator.Messaging;
+using TxCoordinator.Coordinator.Persistence;
+
+namespace TxCoordinator.Coordinator.Engine;
+
+/// <summary>
+/// Runs the protocol of <see cref="TransactionSteps"/> against PostgreSQL and the bus: every change is loaded,
+/// applied and saved under the transaction's lock with optimistic concurrency, and messages are sent only once
+/// the change that caused them is durable.
+/// </summary>
+internal sealed partial class TransactionEngine
+{
+    private const int MaxConcurrencyAttempts = 3;
+    private const int MaxMetadataEntries = 32;
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly IDbContextFactory<CoordinatorDbContext> _databases;
+    private readonly ParticipantMessenger _messenger;
+    private readonly TransactionLocks _locks;
+    private readonly DecisionSignals _signals;
+    private readonly CoordinatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TransactionEngine> _logger;
+
+    public TransactionEngine(
+        IDbContextFactory<CoordinatorDbContext> databases,
+        ParticipantMessenger messenger,
+        TransactionLocks locks,
+        DecisionSignals signals,
+        IOptions<CoordinatorOptions> options,
+        TimeProvider time,
+        ILogger<TransactionEngine> logger)
+    {
+        _databases = databases;
+        _messenger = messenger;
+        _locks = locks;
+        _signals = signals;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<TransactionView> BeginAsync(
+        TimeSpan? timeout, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken = default)
+    {
+        var effective = timeout ?? _options.DefaultTimeout;
+        if (effective <= TimeSpan.Zero || effective > _options.MaxTimeout)
+        {
+            throw new InvalidTransactionRequestException(
+                "timeoutSeconds", $"The timeout must be greater than 0 and at most {_options.MaxTimeout.TotalSeconds} seconds.");
+        }
+
+        ValidateMetadata(metadata);
+        var now = _time.GetUtcNow();
+        var tx = new TransactionRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            CreatedAt = now,
+            Deadline = now + effective,
+            Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
+        };
+
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        db.Transactions.Add(tx);
+        await db.SaveChangesAsync(cancellationToken);
+        CoordinatorDiagnostics.TransactionsBegun.Add(1);
+        LogMessages.TransactionBegun(_logger, tx.Id, tx.Deadline);
+        return tx.ToView();
+    }
+
+    public async Task<TransactionView> GetAsync(Guid transactionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        var tx = await db.Transactions.AsNoTracking().Include(t => t.Participants)
+            .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken);
+        return tx?.ToView() ?? throw new TransactionNotFoundException(transactionId);
+    }
+
+    public Task<TransactionView> EnlistAsync(
+        Guid transactionId, string participantId, string endpoint, CancellationToken cancellationToken = default)
+    {
+        if (participantId is null || !ParticipantIdPattern().IsMatch(participantId))
+        {
+            throw new InvalidTransactionRequestException(
+                "participantId", "participantId must be 1-64 characters: lower-case letters, digits, '-' or '_', starting with a letter or digit.");
+        }
+
+        if (endpoint is null || !Regex.IsMatch(endpoint, QueueNames.Pattern))
+        {
+            throw new InvalidTransactionRequestException(
+                "endpoint", "endpoint must be a queue name of 1-200 characters: letters, digits, '.', '_', ':' or '-'.");
+        }
+
+        return MutateAsync(transactionId, (tx, now, _) =>
+        {
+            var existing = tx.FindParticipant(participantId);
+            if (existing is not null)
+            {
+                return existing.Endpoint == endpoint
+                    ? tx.ToView()
+                    : throw new TransactionConflictException(tx.Id, tx.State,
+                        $"Participant '{participantId}' is already enlisted with endpoint '{existing.Endpoint}'.");
+            }
+
+            if (tx.State != TransactionState.Active)
+            {
+                throw new TransactionConflictException(tx.Id, tx.State,
+                    $"Transaction {tx.Id} is {tx.State}; participants can only enlist while it is Active.", tx.AbortReason);
+            }
+
+            if (now >= tx.Deadline)
+            {
+                throw new TransactionConflictException(tx.Id, tx.State, $"Transaction {tx.Id} has timed out and is being aborted.");
+            }
+
+            tx.Participants.Add(new ParticipantRecord
+            {
+                TransactionId = tx.Id,
+                ParticipantId = participantId,
+                Endpoint = endpoint,
+                EnlistedAt = now,
+            });
+            LogMessages.ParticipantEnlisted(_logger, participantId, tx.Id, endpoint);
+            return tx.ToView();
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads the transaction under its lock, applies <paramref name="change"/>, saves, then sends what the change
+    /// put in the outbox and wakes whoever waits for its outcome. A concurrent writer (another replica, or a
+    /// process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
+    /// number of times.
+    /// </summary>
+    private async Task<T> MutateAsync<T>(
+        Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var outbox = new List<OutboundMessage>();
+            T result;
+            using (await _locks.AcquireAsync(transactionId, cancellationToken))
+            {
+                await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+                var tx = await db.Transactions.Include(t => t.Participants)
+                    .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken)
+                    ?? throw new TransactionNotFoundException(transactionId);
+                var stateBefore = tx.State;
+                result = change(tx, _time.GetUtcNow(), outbox);
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyAttempts)
+                {
+                    LogMessages.ConcurrencyRetry(_logger, transactionId, attempt);
+                    continue;
+                }
+
+                if (tx.State != stateBefore)
+                {
+                    OnStateChanged(tx, stateBefore);
+                }
+            }
+
+            // Sent outside the lock: the change is already durable, and a slow broker must not stall the
+            // votes and acknowledgements of this transaction. The send is bounded; the supervisor resends.
+            using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            sendTimeout.CancelAfter(SendTimeout);
+            await _messenger.SendAsync(outbox, sendTimeout.Token);
+            return result;
+        }
+    }
+
+    private void OnStateChanged(TransactionRecord tx, TransactionState before)
+    {
+        if (before is TransactionState.Active or TransactionState.Preparing
+            && tx.State is TransactionState.Committing or TransactionState.Aborting or TransactionState.Committed or TransactionState.Aborted
+            && !tx.OnePhase)
+        {
+            LogMessages.Decided(_logger, tx.Id, tx.State, tx.AbortReason);
+        }
+
+        if (tx.IsFinal)
+        {
+            CoordinatorDiagnostics.TransactionsCompleted.Add(1, new KeyValuePair<string, object?>("txc.outcome", tx.State.ToString()));
+            LogMessages.Completed(_logger, tx.Id, tx.State);
+        }
+
+        if (tx.ToOutcome() is { } outcome && (tx.IsFinal || !tx.OnePhase))
+        {
+            _signals.Signal(outcome);
+        }
+    }
+
+    private static void ValidateMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        if (metadata.Count > MaxMetadataEntries)
+        {
+            throw new InvalidTransactionRequestException("metadata", $"At most {MaxMetadataEntries} metadata entries are allowed.");
+        }
+
+        foreach (var (key, value) in metadata)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > 64 || value is null || value.Length > 512)
+            {
+                throw new InvalidTransactionRequestException(
+                    "metadata", "Metadata keys must be 1-64 characters and values at most 512 characters.");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex ParticipantIdPattern();
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using TxCoordinator.Coordinator.Api;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class CoordinatorApplicationExtensions
+{
+    /// <summary>Maps the transactions API, health endpoints and the OpenAPI document.</summary>
+    public static WebApplication MapCoordinator(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapTransactionEndpoints();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}

@@ -1,0 +1,21 @@
+using MassTransit;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Engine;
+
+namespace TxCoordinator.Coordinator.Messaging;
+
+internal sealed class ParticipantCompletedConsumer(TransactionEngine engine, ILogger<ParticipantCompletedConsumer> logger)
+    : IConsumer<ParticipantCompleted>
+{
+    public Task Consume(ConsumeContext<ParticipantCompleted> context)
+    {
+        var ack = context.Message;
+        MessageValidation.EnsureValid(context, ack.TransactionId, ack.ParticipantId, logger);
+        if (!Enum.IsDefined(ack.Outcome))
+        {
+            throw new InvalidMessageException($"ParticipantCompleted: unknown outcome {(int)ack.Outcome}");
+        }
+
+        return engine.RecordAcknowledgementAsync(ack, context.CancellationToken);
+    }
+}

@@ -1,0 +1,42 @@
+using MassTransit;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Diagnostics;
+using TxCoordinator.Coordinator.Engine;
+
+namespace TxCoordinator.Coordinator.Messaging;
+
+/// <summary>Sends Prepare/Commit/Abort to participants' queues.</summary>
+/// <remarks>
+/// A failed send is logged, not thrown: it happens after the state change is durable, and the supervisor resends
+/// every unanswered message with backoff, so the caller's request must not fail for it.
+/// </remarks>
+internal sealed class ParticipantMessenger(IBus bus, ILogger<ParticipantMessenger> logger)
+{
+    public Task SendAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken = default) => messages.Count switch
+    {
+        0 => Task.CompletedTask,
+        1 => SendOneAsync(messages[0], cancellationToken),
+        _ => Task.WhenAll(messages.Select(m => SendOneAsync(m, cancellationToken))),
+    };
+
+    private async Task SendOneAsync(OutboundMessage outbound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{outbound.Endpoint}"));
+            var header = outbound.TransactionId.ToString();
+            var stamp = Pipe.Execute<SendContext>(c => c.Headers.Set(TransactionHeaders.TransactionId, header));
+            await (outbound.Message switch
+            {
+                PrepareTransaction m => endpoint.Send(m, stamp, cancellationToken),
+                CommitTransaction m => endpoint.Send(m, stamp, cancellationToken),
+                AbortTransaction m => endpoint.Send(m, stamp, cancellationToken),
+                _ => throw new InvalidOperationException($"Unexpected message type {outbound.Message.GetType()}."),
+            });
+        }
+        catch (Exception ex)
+        {
+            LogMessages.SendFailed(logger, outbound.Message.GetType().Name, outbound.ParticipantId, outbound.TransactionId, ex);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using MassTransit;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Engine;
+
+namespace TxCoordinator.Coordinator.Messaging;
+
+internal sealed class ParticipantVotedConsumer(TransactionEngine engine, ILogger<ParticipantVotedConsumer> logger)
+    : IConsumer<ParticipantVoted>
+{
+    public Task Consume(ConsumeContext<ParticipantVoted> context)
+    {
+        var vote = context.Message;
+        MessageValidation.EnsureValid(context, vote.TransactionId, vote.ParticipantId, logger);
+        if (!Enum.IsDefined(vote.Vote))
+        {
+            throw new InvalidMessageException($"ParticipantVoted: unknown vote {(int)vote.Vote}");
+        }
+
+        return engine.RecordVoteAsync(vote, context.CancellationToken);
+    }
+}

@@ -1,0 +1,74 @@
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.StateMachine;
+
+namespace TxCoordinator.Coordinator.Persistence;
+
+/// <summary>A distributed transaction as stored by the coordinator. State changes go through <see cref="TransitionTo"/>.</summary>
+public sealed class TransactionRecord
+{
+    public Guid Id { get; init; }
+
+    public TransactionState State { get; private set; } = TransactionState.Active;
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset Deadline { get; init; }
+
+    /// <summary>When Commit or Abort was decided (for a one-phase commit: when it was delegated to the participant).</summary>
+    public DateTimeOffset? DecidedAt { get; private set; }
+
+    public DateTimeOffset? CompletedAt { get; private set; }
+
+    public string? AbortReason { get; private set; }
+
+    /// <summary>Set when the single participant was asked to commit directly, skipping Prepare.</summary>
+    public bool OnePhase { get; private set; }
+
+    public Dictionary<string, string> Metadata { get; init; } = [];
+
+    /// <summary>Optimistic concurrency token (PostgreSQL xmin): a concurrent writer fails instead of overwriting.</summary>
+    public uint Version { get; private set; }
+
+    public List<ParticipantRecord> Participants { get; init; } = [];
+
+    public bool IsFinal => TransactionStateMachine.IsFinal(State);
+
+    public TransactionOutcome? Outcome => State switch
+    {
+        TransactionState.Committed or TransactionState.Committing when !OnePhase => TransactionOutcome.Committed,
+        TransactionState.Aborted or TransactionState.Aborting => TransactionOutcome.Aborted,
+        _ => null,
+    };
+
+    public void TransitionTo(TransactionState next, DateTimeOffset now, string? abortReason = null)
+    {
+        TransactionStateMachine.EnsureCanTransition(Id, State, next, OnePhase);
+        if (next is TransactionState.Committing or TransactionState.Aborting
+            || (next is TransactionState.Committed or TransactionState.Aborted && DecidedAt is null))
+        {
+            DecidedAt ??= now;
+        }
+
+        if (next is TransactionState.Aborting or TransactionState.Aborted)
+        {
+            AbortReason ??= abortReason ?? "aborted";
+        }
+
+        if (TransactionStateMachine.IsFinal(next))
+        {
+            CompletedAt = now;
+        }
+
+        State = next;
+    }
+
+    /// <summary>Hands the decision to the only participant: it commits locally and reports the outcome.</summary>
+    public void BeginOnePhaseCommit(DateTimeOffset now)
+    {
+        OnePhase = true;
+        TransitionTo(TransactionState.Committing, now);
+    }
+
+    public ParticipantRecord? FindParticipant(string participantId) =>
+        Participants.Find(p => string.Equals(p.ParticipantId, participantId, StringComparison.Ordinal));
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TxCoordinator.Contracts;
+using TxCoordinator.Participants.Diagnostics;
+
+namespace TxCoordinator.Participants.Client;
+
+/// <summary>
+/// HTTP client of the coordinator API with failover: addresses are tried in order, and an address that is unreachable,
+/// times out, or answers 503/421 (not the leader) is skipped; the list is tried <see cref="CoordinatorClientOptions.FailoverRounds"/> times.
+/// </summary>
+public sealed class TransactionCoordinatorClient : ITransactionCoordinatorClient
+{
+    private readonly HttpClient _http;
+    private readonly CoordinatorClientOptions _options;
+    private readonly IReadOnlyList<Uri> _baseUrls;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<TransactionCoordinatorClient> _logger;
+
+    public TransactionCoordinatorClient(
+        HttpClient httpClient,
+        IOptions<CoordinatorClientOptions> options,
+        TimeProvider timeProvider,
+        ILogger<TransactionCoordinatorClient> logger)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = httpClient;
+        _options = options.Value;
+        if (_options.Urls.Count == 0)
+        {
+            throw new ArgumentException("At least one coordinator URL is required.", nameof(options));
+        }
+
+        // A trailing slash keeps a base path ("http://host/txc/") when relative paths are appended.
+        _baseUrls = _options.Urls
+            .Select(u => u.AbsoluteUri.EndsWith('/') ? u : new Uri(u.AbsoluteUri + "/"))
+            .ToList();
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task<TransactionView> BeginAsync(
+        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
+    {
+        if (timeout is { } t && t <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive.");
+        }
+
+        var body = new BeginTransactionRequest(timeout?.TotalSeconds, metadata);
+        return (await SendAsync<TransactionView>(HttpMethod.Post, "transactions", body, false, cancellationToken))!;
+    }
+
+    public async Task<OutcomeView> CommitAsync(Guid transactionId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<OutcomeView>(HttpMethod.Post, $"transactions/{Checked(transactionId)}/commit", null, false, cancellationToken))!;
+
+    public async Task<OutcomeView> AbortAsync(Guid transactionId, string? reason = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<OutcomeView>(
+            HttpMethod.Post, $"transactions/{Checked(transactionId)}/abort", new AbortRequest(reason), false, cancellationToken))!;
+
+    public Task<TransactionView?> GetAsync(Guid transactionId, CancellationToken cancellationToken = default) =>
+        SendAsync<TransactionView>(HttpMethod.Get, $"transactions/{Checked(transactionId)}", null, true, cancellationToken);
+
+    public async Task<TransactionView> EnlistAsync(Guid transactionId, EnlistRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return (await SendAsync<TransactionView>(
+            HttpMethod.Post, $"transactions/{Checked(transactionId)}/participants", request, false, cancellationToken))!;
+    }
+
+    private static Guid Checked(Guid transactionId) => transactionId != Guid.Empty
+        ? transactionId
+        : throw new ArgumentException("The transaction id must not be empty.", nameof(transactionId));
+
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, bool notFoundIsNull, CancellationToken cancellationToken)
+        where T : class
+    {
+        Exception? last = null;
+        var attempts = 0;
+        for (var round = 0; round < _options.FailoverRounds; round++)
+        {
+            if (round > 0 && _options.FailoverDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.FailoverDelay, _timeProvider, cancellationToken);
+            }
+
+            foreach (var baseUrl in _baseUrls)
+            {
+                attempts++;
+                using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                using var request = new HttpRequestMessage(method, new Uri(baseUrl, path));
+                if (body is not null)
+                {
+                    request.Content = JsonContent.Create(body, body.GetType(), options: CoordinatorJson.Options);
+                }
+
+                try
+                {
+                    using var response = await _http.SendAsync(request, linked.Token);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return await response.Content.ReadFromJsonAsync<T>(CoordinatorJson.Options, linked.Token)
+                            ?? throw new InvalidOperationException($"The coordinator answered {method} {path} with an empty body.");
+                    }
+
+                    if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        return null;
+                    }
+
+                    var problem = await ProblemReader.ReadAsync(response, linked.Token);
+                    if (!ProblemReader.IsFailoverStatus(response.StatusCode))
+                    {
+                        throw problem;
+                    }
+
+                    last = problem;
+                    LogMessages.CoordinatorAttemptFailed(_logger, baseUrl, method.Method, path, $"{(int)response.StatusCode} {problem.Detail}");
+                }
+                catch (HttpRequestException ex)
+                {
+                    last = ex;
+                    LogMessages.CoordinatorAttemptFailed(_logger, baseUrl, method.Method, path, ex.Message);
+                }
+                catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    last = ex;
+                    LogMessages.CoordinatorAttemptFailed(_logger, baseUrl, method.Method, path, $"no answer within {_options.RequestTimeout}");
+                }
+            }
+        }
+
+        LogMessages.CoordinatorUnavailable(_logger, method.Method, path, attempts);
+        throw new CoordinatorUnavailableException(
+            $"No coordinator served {method} /{path} after {attempts} attempts over {_baseUrls.Count} address(es): {last?.Message}", last);
+    }
+}

@@ -1,0 +1,114 @@
+using TxCoordinator.Contracts;
+using TxCoordinator.Participants.Branches;
+using TxCoordinator.Participants.Diagnostics;
+using TxCoordinator.Participants.Participation;
+using TxCoordinator.Participants.Storage;
+
+namespace TxCoordinator.Participants.Messaging;
+
+internal sealed partial class ParticipantProtocol
+{
+    /// <summary>Phase one: prepares the open local work (Yes), or answers from what is recorded (duplicates, barriers).</summary>
+    public async Task<PrepareResult> PrepareAsync(Guid transactionId, CancellationToken cancellationToken = default)
+    {
+        var gid = GidOf(transactionId);
+        using var activity = StartActivity("txc.participant.prepare", transactionId);
+        PrepareResult result;
+        BranchLease lease;
+        try
+        {
+            lease = await LockAsync(transactionId, gid, cancellationToken);
+        }
+        catch (ParticipantBusyException)
+        {
+            // The work is still running: it cannot be prepared now. No is always safe; the coordinator aborts.
+            LogMessages.PrepareBusy(logger, transactionId, _options.LockTimeout);
+            result = No($"the participant's work on the transaction was still running after {_options.LockTimeout}");
+            Record(transactionId, result, activity);
+            return result;
+        }
+
+        using (lease)
+        {
+            result = lease.Branch.Detach() is { } local
+                ? await PrepareLocalAsync(local, cancellationToken)
+                : await PrepareWithoutWorkAsync(gid, cancellationToken);
+        }
+
+        Record(transactionId, result, activity);
+        return result;
+    }
+
+    private async Task<PrepareResult> PrepareWithoutWorkAsync(string gid, CancellationToken cancellationToken)
+    {
+        var status = await store.GetStatusAsync(gid, cancellationToken);
+        if (VoteFromRecord(status) is { } recorded)
+        {
+            return recorded;
+        }
+
+        // Never enlisted here, or the open work was lost in a restart: make sure a late enlistment cannot prepare it either.
+        var outcome = await store.WriteBarrierAsync(gid, cancellationToken);
+        return outcome == Outcomes.Committed
+            ? Yes
+            : No("the transaction is unknown here (never enlisted, or its open work was lost in a restart)");
+    }
+
+    private async Task<PrepareResult> PrepareLocalAsync(LocalTransaction local, CancellationToken cancellationToken)
+    {
+        await using (local)
+        {
+            try
+            {
+                var (status, readOnly) = await OutcomeStore.GetStatusInsideAsync(
+                    local.Connection, local.Transaction, local.Gid, cancellationToken);
+                if (VoteFromRecord(status) is { } recorded)
+                {
+                    // Work was enlisted again after the branch had finished; it was never part of what was voted on.
+                    LogMessages.WorkAfterFinish(logger, local.TransactionId, status.Prepared ? "prepared" : status.Outcome!);
+                    await local.TryRollbackAsync(cancellationToken);
+                    return recorded;
+                }
+
+                if (readOnly)
+                {
+                    // Recorded as committed so that a resent Prepare (the vote was lost) does not turn into a No.
+                    await OutcomeStore.RecordCommitAndCommitAsync(local.Connection, local.Transaction, local.Gid, cancellationToken);
+                    return new PrepareResult(Vote.ReadOnly, null);
+                }
+
+                if (await OutcomeStore.RecordCommitAndPrepareAsync(local.Connection, local.Transaction, local.Gid, cancellationToken))
+                {
+                    return Yes;
+                }
+
+                const string notPrepared = "PREPARE TRANSACTION did not take effect (the local transaction had already ended)";
+                await terminator.AbortRecordedAsync(local.Gid, cancellationToken);
+                return No(notPrepared);
+            }
+            catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+            {
+                LogMessages.PrepareFailed(logger, local.TransactionId, ex);
+                await local.TryRollbackAsync(cancellationToken);
+                await TryAbortRecordedAsync(local.TransactionId, local.Gid, cancellationToken);
+                return No("prepare failed: " + ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Best effort after a failure: a No vote is safe without the barrier (a resent Prepare finds nothing and votes No;
+    /// a branch that did get prepared is rolled back by recovery once the coordinator says Aborted).
+    /// </summary>
+    private async Task TryAbortRecordedAsync(Guid transactionId, string gid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await terminator.AbortRecordedAsync(gid, cancellationToken);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        {
+            LogMessages.BarrierFailed(logger, transactionId, ex);
+        }
+    }
+}

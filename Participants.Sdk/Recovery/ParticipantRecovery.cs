@@ -1,0 +1,128 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TxCoordinator.Contracts;
+using TxCoordinator.Participants.Branches;
+using TxCoordinator.Participants.Client;
+using TxCoordinator.Participants.Diagnostics;
+using TxCoordinator.Participants.Participation;
+using TxCoordinator.Participants.Storage;
+
+namespace TxCoordinator.Participants.Recovery;
+
+/// <summary>
+/// Resolves prepared transactions left behind by a crash or by lost messages: each of this participant's gids in
+/// pg_prepared_xacts older than <see cref="ParticipantOptions.RecoveryGracePeriod"/> is committed or rolled back as
+/// the coordinator decided. Unknown to the coordinator means aborted (presumed abort).
+/// </summary>
+public sealed class ParticipantRecovery
+{
+    private readonly OutcomeStore _store;
+    private readonly BranchRegistry _registry;
+    private readonly ITransactionCoordinatorClient _coordinator;
+    private readonly TimeProvider _timeProvider;
+    private readonly ParticipantOptions _options;
+    private readonly ILogger<ParticipantRecovery> _logger;
+
+    internal ParticipantRecovery(
+        OutcomeStore store,
+        BranchRegistry registry,
+        [FromKeyedServices(ParticipantServiceKeys.CoordinatorClient)] ITransactionCoordinatorClient coordinator,
+        TimeProvider timeProvider,
+        IOptions<ParticipantOptions> options,
+        ILogger<ParticipantRecovery> logger)
+    {
+        _store = store;
+        _registry = registry;
+        _coordinator = coordinator;
+        _timeProvider = timeProvider;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>One pass over the prepared transactions. Failures about one transaction are logged and leave it for the next pass.</summary>
+    public async Task<RecoveryReport> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        var prepared = await _store.ListPreparedAsync(cancellationToken);
+        var cutoff = _timeProvider.GetUtcNow() - _options.RecoveryGracePeriod;
+        int committed = 0, rolledBack = 0;
+        foreach (var branch in prepared)
+        {
+            // Young ones are normally waiting for a phase-two message already on its way.
+            if (branch.PreparedAt > cutoff)
+            {
+                continue;
+            }
+
+            switch (await ResolveAsync(branch, cancellationToken))
+            {
+                case ParticipantOutcome.Committed:
+                    committed++;
+                    break;
+                case ParticipantOutcome.Aborted:
+                    rolledBack++;
+                    break;
+            }
+        }
+
+        var report = new RecoveryReport(prepared.Count, committed, rolledBack, prepared.Count - committed - rolledBack);
+        if (report.Found > 0)
+        {
+            LogMessages.RecoveryPass(_logger, report.Found, report.Committed, report.RolledBack, report.Left);
+        }
+
+        return report;
+    }
+
+    private async Task<ParticipantOutcome?> ResolveAsync(PreparedBranch branch, CancellationToken cancellationToken)
+    {
+        TransactionView? view;
+        try
+        {
+            view = await _coordinator.GetAsync(branch.TransactionId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException)
+        {
+            LogMessages.RecoveryLookupFailed(_logger, branch.TransactionId, ex);
+            return null;
+        }
+
+        var state = view?.State;
+        if (state is TransactionState.Active or TransactionState.Preparing)
+        {
+            LogMessages.RecoveryLeft(_logger, branch.TransactionId, state.Value);
+            return null;
+        }
+
+        // A Commit or Abort handler busy with it right now will finish it.
+        using var lease = _registry.TryAcquire(branch.TransactionId, branch.Gid);
+        if (lease is null)
+        {
+            return null;
+        }
+
+        var status = await _store.GetStatusAsync(branch.Gid, cancellationToken);
+        if (!status.Prepared)
+        {
+            return null;
+        }
+
+        ParticipantOutcome outcome;
+        if (state is TransactionState.Committing or TransactionState.Committed)
+        {
+            await _store.CommitPreparedAsync(branch.Gid, cancellationToken);
+            outcome = ParticipantOutcome.Committed;
+        }
+        else
+        {
+            await _store.RollbackPreparedAsync(branch.Gid, cancellationToken);
+            await _store.WriteBarrierAsync(branch.Gid, cancellationToken);
+            outcome = ParticipantOutcome.Aborted;
+        }
+
+        ParticipantsDiagnostics.Recovered.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+        LogMessages.RecoveryResolved(_logger, branch.TransactionId, state?.ToString() ?? "unknown",
+            outcome == ParticipantOutcome.Committed ? "committed" : "rolled back");
+        return outcome;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace TxCoordinator.Samples.LoadRunner;
+
+/// <summary>Sends the planned orders to the Orders service with at most <c>concurrency</c> in flight, reporting progress every second.</summary>
+public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, TimeProvider timeProvider, TextWriter report)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+    private const int MaxReasonLength = 300;
+
+    private int _done;
+    private int _committed;
+    private int _aborted;
+    private int _failed;
+
+    public async Task<WorkloadResult> RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
+        var results = new OrderResult[plans.Count];
+        var endpoint = new Uri(ordersUrl, "orders");
+        using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = timeProvider.GetTimestamp();
+        var progress = ReportProgressAsync(plans.Count, started, progressStop.Token);
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, plans.Count), options, async (i, token) =>
+        {
+            var result = await PlaceAsync(endpoint, plans[i], token);
+            results[i] = result;
+            switch (result.Outcome)
+            {
+                case ClientOutcome.Committed:
+                    Interlocked.Increment(ref _committed);
+                    break;
+                case ClientOutcome.Aborted:
+                    Interlocked.Increment(ref _aborted);
+                    break;
+                default:
+                    Interlocked.Increment(ref _failed);
+                    break;
+            }
+
+            Interlocked.Increment(ref _done);
+        });
+
+        var wallTime = timeProvider.GetElapsedTime(started);
+        await progressStop.CancelAsync();
+        await progress;
+        await WriteProgressAsync(plans.Count, wallTime);
+        await ReportFailuresAsync(results);
+        return new WorkloadResult(results, wallTime);
+    }
+
+    private async Task<OrderResult> PlaceAsync(Uri endpoint, OrderPlan plan, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        var body = new
+        {
+            orderId = plan.OrderId,
+            customerId = plan.CustomerId,
+            sku = plan.Sku,
+            quantity = plan.Quantity,
+            amount = plan.Amount,
+            cardNumber = plan.CardNumber,
+        };
+        try
+        {
+            using var response = await http.PostAsJsonAsync(endpoint, body, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                return Failed(plan, started, $"HTTP {(int)response.StatusCode}: {Shorten(text)}");
+            }
+
+            var answer = await response.Content.ReadFromJsonAsync<OrderResponse>(cancellationToken);
+            var latency = timeProvider.GetElapsedTime(started);
+            return answer?.Outcome switch
+            {
+                "Committed" => new OrderResult(plan, ClientOutcome.Committed, answer.TransactionId, answer.Reason, latency),
+                "Aborted" => new OrderResult(plan, ClientOutcome.Aborted, answer.TransactionId, answer.Reason, latency),
+                _ => Failed(plan, started, $"unexpected answer (outcome '{answer?.Outcome}')"),
+            };
+        }
+        catch (HttpRequestException ex)
+        {
+            return Failed(plan, started, ex.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Failed(plan, started, $"no answer within {http.Timeout.TotalSeconds:0} s");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return Failed(plan, started, "unreadable answer: " + ex.Message);
+        }
+    }
+
+    private OrderResult Failed(OrderPlan plan, long started, string reason) =>
+        new(plan, ClientOutcome.Failed, null, reason, timeProvider.GetElapsedTime(started));
+
+    private async Task ReportProgressAsync(int total, long started, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ProgressInterval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await WriteProgressAsync(total, timeProvider.GetElapsedTime(started));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+    }
+
+    private Task WriteProgressAsync(int total, TimeSpan elapsed) =>
+        report.WriteLineAsync(
+            $"[loadrunner] {Volatile.Read(ref _done)}/{total} committed={Volatile.Read(ref _committed)} " +
+            $"aborted={Volatile.Read(ref _aborted)} errors={Volatile.Read(ref _failed)} ({elapsed.TotalSeconds:0.0} s)");
+
+    private async Task ReportFailuresAsync(OrderResult[] results)
+    {
+        var groups = results.Where(r => r.Outcome == ClientOutcome.Failed)
+            .GroupBy(r => r.Reason ?? "")
+            .OrderByDescending(g => g.Count())
+            .Take(5);
+        foreach (var group in groups)
+        {
+            await report.WriteLineAsync($"[loadrunner] {group.Count()} order(s) failed: {group.Key}");
+        }
+    }
+
+    private static string Shorten(string text) =>
+        text.Length <= MaxReasonLength ? text : text[..MaxReasonLength] + "…";
+}

@@ -1,0 +1,11 @@
+namespace TxCoordinator.Samples.Payments.Schema;
+
+/// <summary>Set once the tables exist; readiness waits for it.</summary>
+public sealed class PaymentsSchemaState
+{
+    private volatile bool _ready;
+
+    public bool IsReady => _ready;
+
+    public void MarkReady() => _ready = true;
+}

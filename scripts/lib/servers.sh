@@ -1,0 +1,347 @@
+# shellcheck shell=bash
+# Throwaway PostgreSQL 15 and RabbitMQ servers for tests and the demo.
+#
+# Source this file, then:
+#   txc_servers_init                 # private folder (mktemp -d), registers nothing: the caller owns the traps
+#   txc_pg_start                     # exports TXC_PG_PORT, TXC_PG_CONNECTION (admin database "postgres")
+#   txc_pg_create_databases a b c    # creates databases; txc_pg_connection NAME prints a database's connection string
+#   txc_rmq_start                    # exports TXC_RMQ_PORT, TXC_RMQ_URI
+#   txc_servers_stop                 # stops both and deletes the folder; idempotent, safe from an EXIT trap
+#
+# Everything listens on 127.0.0.1 only, on ports that were free a moment before, with data, logs, sockets, the
+# Erlang cookie and even the Erlang port mapper (epmd) private to the folder: system instances and other runs on the
+# same machine are never touched. The caller is expected to run with `set -euo pipefail`.
+
+TXC_PG_BIN="${TXC_PG_BIN:-/usr/lib/postgresql/15/bin}"
+TXC_RMQ_BIN="${TXC_RMQ_BIN:-/usr/lib/rabbitmq/bin}"
+TXC_SERVER_START_TIMEOUT="${TXC_SERVER_START_TIMEOUT:-45}"
+
+TXC_SERVERS_DIR=""
+TXC_PG_PID=""
+TXC_RMQ_PID=""
+TXC_EPMD_PID=""
+TXC_LAST_PID=""
+TXC_RMQ_ENV=()
+
+txc_log() {
+    printf '[servers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+txc_fail() {
+    txc_log "ERROR: $*"
+    return 1
+}
+
+# Prints the command prefix that runs a program as USER when we are root (the servers refuse to run as root).
+txc_as_prefix() {
+    if [[ $EUID -eq 0 ]]; then
+        printf '%s\n' setpriv "--reuid=$1" "--regid=$1" --init-groups --
+    fi
+}
+
+# Runs a command as USER (see txc_as_prefix) from folder DIR, so that it never needs access to our own cwd.
+txc_as() {
+    local user="$1" dir="$2"
+    shift 2
+    local -a prefix
+    mapfile -t prefix < <(txc_as_prefix "$user")
+    (cd "$dir" && exec "${prefix[@]}" "$@")
+}
+
+# Starts a server in the background as USER from DIR, in its own session: a Ctrl-C in the terminal must not kill it
+# before our trap stops it cleanly. Sets TXC_LAST_PID (the session leader, so also its process group id).
+txc_spawn() {
+    local user="$1" dir="$2" log="$3"
+    shift 3
+    local -a prefix
+    mapfile -t prefix < <(txc_as_prefix "$user")
+    (cd "$dir" && exec setsid "${prefix[@]}" "$@") >"$log" 2>&1 </dev/null &
+    TXC_LAST_PID=$!
+}
+
+# Prints COUNT distinct loopback ports that nobody listens on right now (all held open together, so never equal).
+txc_free_ports() {
+    local count="$1"
+    if command -v python3 >/dev/null 2>&1; then
+        python3 - "$count" <<'PY'
+import socket, sys
+held = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    held.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in held))
+PY
+        return
+    fi
+    # Without python: probe random ports below the kernel's ephemeral range with bash's /dev/tcp.
+    local -a picked=()
+    local port attempts=0
+    while ((${#picked[@]} < count)); do
+        ((++attempts <= 200)) || { txc_fail "no free port found"; return 1; }
+        port=$((20000 + RANDOM % 12000))
+        [[ " ${picked[*]} " == *" $port "* ]] && continue
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            picked+=("$port")
+        fi
+    done
+    printf '%s\n' "${picked[@]}"
+}
+
+# Installs missing server packages from apt without letting their maintainer scripts start system services.
+txc_apt_install() {
+    [[ $EUID -eq 0 ]] || { txc_fail "missing packages ($*) and not root: install them first"; return 1; }
+    local created_policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        created_policy=1
+    fi
+    txc_log "installing $* from apt"
+    local status=0
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >&2 || status=$?
+    [[ -z $created_policy ]] || rm -f /usr/sbin/policy-rc.d
+    return "$status"
+}
+
+txc_ensure_prerequisites() {
+    local -a missing=()
+    [[ -x $TXC_PG_BIN/postgres && -x $TXC_PG_BIN/initdb && -x $TXC_PG_BIN/pg_isready && -x $TXC_PG_BIN/psql ]] ||
+        missing+=(postgresql-15)
+    [[ -x $TXC_RMQ_BIN/rabbitmq-server ]] || missing+=(rabbitmq-server)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+    if ((${#missing[@]} > 0)); then
+        txc_apt_install "${missing[@]}"
+    fi
+    if [[ $EUID -eq 0 ]]; then
+        local user
+        for user in postgres rabbitmq; do
+            id -u "$user" >/dev/null 2>&1 ||
+                useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$user"
+        done
+    fi
+}
+
+txc_servers_init() {
+    [[ -z $TXC_SERVERS_DIR ]] || return 0
+    txc_ensure_prerequisites
+    TXC_SERVERS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/txc-servers.XXXXXX")"
+    # The servers run as their own users and must be able to reach their sub-folders.
+    chmod 755 "$TXC_SERVERS_DIR"
+    export TXC_SERVERS_DIR
+    txc_log "working folder $TXC_SERVERS_DIR"
+}
+
+# Waits until COMMAND succeeds, at most SECONDS; fails early when process PID (if given) has died.
+txc_wait_for() {
+    local seconds="$1" pid="$2"
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+            return 1
+        fi
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}
+
+# Stops PID (started with setsid, so it leads its own process group): SIGNAL, then SIGKILL to the group after GRACE s.
+txc_stop_process() {
+    local pid="$1" signal="$2" grace="$3"
+    [[ -n $pid ]] || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill "-$signal" "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+        sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        txc_log "process $pid did not stop within ${grace}s: killing its process group"
+    fi
+    # Also reaps children that outlived their leader.
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    # Our own background child: collect it so no zombie stays behind.
+    wait "$pid" 2>/dev/null || true
+}
+
+txc_pg_start() {
+    [[ -z $TXC_PG_PID ]] || return 0
+    txc_servers_init
+    local started=$SECONDS
+    local dir="$TXC_SERVERS_DIR/pg"
+    mkdir -p "$dir"
+    [[ $EUID -ne 0 ]] || chown postgres: "$dir"
+    TXC_PG_PORT="$(txc_free_ports 1)"
+    txc_log "PostgreSQL: initdb in $dir/data"
+    txc_as postgres "$dir" "$TXC_PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+        >"$dir/initdb.log" 2>&1 || { tail -n 20 "$dir/initdb.log" >&2; txc_fail "initdb failed"; return 1; }
+    txc_spawn postgres "$dir" "$dir/postgres.log" \
+        "$TXC_PG_BIN/postgres" -D "$dir/data" -p "$TXC_PG_PORT" -k "$dir" \
+        -c listen_addresses=127.0.0.1 -c max_prepared_transactions=200 -c max_connections=400
+    TXC_PG_PID=$TXC_LAST_PID
+    if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_PG_PID" \
+        "$TXC_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$TXC_PG_PORT" -U postgres -d postgres -t 2; then
+        tail -n 30 "$dir/postgres.log" >&2
+        txc_fail "PostgreSQL did not become ready on 127.0.0.1:$TXC_PG_PORT within ${TXC_SERVER_START_TIMEOUT}s"
+        return 1
+    fi
+    TXC_PG_CONNECTION="Host=127.0.0.1;Port=$TXC_PG_PORT;Username=postgres;Password=postgres"
+    export TXC_PG_PORT TXC_PG_CONNECTION
+    txc_log "PostgreSQL ready on 127.0.0.1:$TXC_PG_PORT (pid $TXC_PG_PID, $((SECONDS - started))s)"
+}
+
+# Prints the connection string of database NAME on our PostgreSQL.
+txc_pg_connection() {
+    printf 'Host=127.0.0.1;Port=%s;Username=postgres;Password=postgres;Database=%s\n' "$TXC_PG_PORT" "$1"
+}
+
+txc_pg_create_databases() {
+    [[ -n $TXC_PG_PID ]] || { txc_fail "PostgreSQL is not started"; return 1; }
+    local name
+    for name in "$@"; do
+        [[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { txc_fail "invalid database name '$name'"; return 1; }
+        "$TXC_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$TXC_PG_PORT" -U postgres -d postgres \
+            -c "CREATE DATABASE $name" >&2
+    done
+    txc_log "PostgreSQL: created database(s) $*"
+}
+
+txc_pg_stop() {
+    [[ -n $TXC_PG_PID ]] || return 0
+    # SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit.
+    txc_stop_process "$TXC_PG_PID" INT 20
+    txc_log "PostgreSQL stopped"
+    TXC_PG_PID=""
+}
+
+# rabbitmqctl against our node, as the rabbitmq user with our private cookie and epmd; never runs over 60 s.
+txc_rmqctl() {
+    txc_as rabbitmq "$TXC_SERVERS_DIR/rmq" env "${TXC_RMQ_ENV[@]}" \
+        timeout 60 "$TXC_RMQ_BIN/rabbitmqctl" -n "$TXC_RMQ_NODE" "$@"
+}
+
+txc_port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+txc_epmd_knows() {
+    epmd -port "$1" -names 2>/dev/null | grep -q "^name $2 "
+}
+
+txc_rmq_start() {
+    [[ -z $TXC_RMQ_PID ]] || return 0
+    txc_servers_init
+    local started=$SECONDS
+    local dir="$TXC_SERVERS_DIR/rmq"
+    mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
+    local -a ports
+    mapfile -t ports < <(txc_free_ports 3)
+    TXC_RMQ_PORT="${ports[0]}"
+    local dist_port="${ports[1]}" epmd_port="${ports[2]}"
+    TXC_RMQ_NODE="txc$$x${RANDOM}@localhost"
+
+    printf '[].\n' >"$dir/enabled_plugins"
+    printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$TXC_RMQ_PORT" >"$dir/rabbitmq.conf"
+    : >"$dir/rabbitmq-env.conf"
+    # A private cookie: rabbitmqctl must talk to this node and no other.
+    python3 -c 'import secrets; print(secrets.token_hex(16).upper(), end="")' >"$dir/home/.erlang.cookie"
+    chmod 400 "$dir/home/.erlang.cookie"
+    [[ $EUID -ne 0 ]] || chown -R rabbitmq: "$dir"
+
+    # The Erlang distribution (node and CLI) binds to loopback only; epmd is ours, on its own port, so that
+    # stopping it never disturbs another RabbitMQ on this machine and nothing is left running afterwards.
+    TXC_RMQ_ENV=(
+        "HOME=$dir/home"
+        "RABBITMQ_NODENAME=$TXC_RMQ_NODE"
+        "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1"
+        "RABBITMQ_NODE_PORT=$TXC_RMQ_PORT"
+        "RABBITMQ_DIST_PORT=$dist_port"
+        "RABBITMQ_MNESIA_BASE=$dir/mnesia"
+        "RABBITMQ_LOG_BASE=$dir/log"
+        "RABBITMQ_PID_FILE=$dir/rabbitmq.pid"
+        "RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins"
+        "RABBITMQ_CONFIG_FILE=$dir/rabbitmq"
+        "RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config"
+        "RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq-env.conf"
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+        "RABBITMQ_CTL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+        "ERL_EPMD_ADDRESS=127.0.0.1"
+        "ERL_EPMD_PORT=$epmd_port"
+    )
+
+    txc_spawn rabbitmq "$dir" "$dir/epmd.log" /usr/bin/env "${TXC_RMQ_ENV[@]}" epmd -address 127.0.0.1 -port "$epmd_port"
+    TXC_EPMD_PID=$TXC_LAST_PID
+    txc_wait_for 10 "$TXC_EPMD_PID" /usr/bin/env "ERL_EPMD_PORT=$epmd_port" epmd -port "$epmd_port" -names ||
+        { cat "$dir/epmd.log" >&2; txc_fail "epmd did not start on 127.0.0.1:$epmd_port"; return 1; }
+
+    txc_log "RabbitMQ: starting node $TXC_RMQ_NODE"
+    txc_spawn rabbitmq "$dir" "$dir/server.log" /usr/bin/env "${TXC_RMQ_ENV[@]}" "$TXC_RMQ_BIN/rabbitmq-server"
+    TXC_RMQ_PID=$TXC_LAST_PID
+    local node_short="${TXC_RMQ_NODE%@*}"
+    local deadline=$((SECONDS + TXC_SERVER_START_TIMEOUT))
+    # The AMQP listener opens near the end of the boot; waiting for it first (a cheap probe) spares us
+    # await_startup's own 10-second polling, and await_startup then confirms that the boot has finished.
+    if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_RMQ_PID" txc_epmd_knows "$epmd_port" "$node_short" ||
+        ! txc_wait_for "$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" "$TXC_RMQ_PID" \
+            txc_port_open "$TXC_RMQ_PORT" ||
+        ! txc_rmqctl await_startup --timeout "$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" >&2; then
+        tail -n 30 "$dir/server.log" >&2
+        txc_fail "RabbitMQ did not start on 127.0.0.1:$TXC_RMQ_PORT within ${TXC_SERVER_START_TIMEOUT}s"
+        return 1
+    fi
+    TXC_RMQ_URI="amqp://guest:guest@127.0.0.1:$TXC_RMQ_PORT/"
+    export TXC_RMQ_PORT TXC_RMQ_URI
+    txc_log "RabbitMQ ready on 127.0.0.1:$TXC_RMQ_PORT (node $TXC_RMQ_NODE, $((SECONDS - started))s)"
+}
+
+txc_rmq_stop() {
+    if [[ -n $TXC_RMQ_PID ]]; then
+        if kill -0 "$TXC_RMQ_PID" 2>/dev/null; then
+            txc_rmqctl stop >/dev/null 2>&1 || txc_log "rabbitmqctl stop failed: terminating the node"
+        fi
+        txc_stop_process "$TXC_RMQ_PID" TERM 20
+        txc_log "RabbitMQ stopped"
+        TXC_RMQ_PID=""
+    fi
+    if [[ -n $TXC_EPMD_PID ]]; then
+        txc_stop_process "$TXC_EPMD_PID" TERM 5
+        TXC_EPMD_PID=""
+    fi
+}
+
+# Stops whatever was started and removes the folder. Idempotent: EXIT, INT and TERM traps may all end up here.
+txc_servers_stop() {
+    txc_rmq_stop || true
+    txc_pg_stop || true
+    if [[ -n $TXC_SERVERS_DIR ]]; then
+        rm -rf -- "$TXC_SERVERS_DIR"
+        txc_log "removed $TXC_SERVERS_DIR"
+        TXC_SERVERS_DIR=""
+    fi
+}
+
+# Tags every process started from now on (through the environment they inherit), so that txc_kill_marked can find
+# whatever outlived its parent: a service a killed test host had started, say. Exact match: never a broad name.
+txc_mark_run() {
+    TXC_RUN_MARKER="${TXC_RUN_MARKER:-txc-$$-$RANDOM$RANDOM}"
+    export TXC_RUN_MARKER
+}
+
+txc_kill_marked() {
+    [[ -n ${TXC_RUN_MARKER:-} ]] || return 0
+    local environ pid command
+    for environ in /proc/[0-9]*/environ; do
+        pid="${environ#/proc/}"
+        pid="${pid%/environ}"
+        [[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
+        if grep -qzx -- "TXC_RUN_MARKER=$TXC_RUN_MARKER" "$environ" 2>/dev/null; then
+            command="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120 || true)"
+            if kill -KILL "$pid" 2>/dev/null; then
+                txc_log "killed leftover process $pid: $command"
+            fi
+        fi
+    done
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the solution, starts throwaway PostgreSQL and RabbitMQ servers, runs every test project against them and
+# prints one summary line: "tests: <N> passed, <F> failed, <S> skipped". Exits non-zero on any failure, on a test
+# host that crashed or hung, or when no test ran at all. The full output is also kept in TestResults/test-run.log.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/lib/servers.sh
+source "$root/scripts/lib/servers.sh"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# A hung test must fail the run, not eat the CI job: the test host is killed after this long on a single test.
+hang_timeout="${TXC_TEST_HANG_TIMEOUT:-5m}"
+log_dir="$root/TestResults"
+log="$log_dir/test-run.log"
+mkdir -p "$log_dir"
+
+trap txc_servers_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+command -v dotnet >/dev/null 2>&1 || { echo "test.sh: dotnet (SDK 10) is not installed" >&2; exit 1; }
+
+# Build servers (msbuild nodes, the compiler server) would outlive this script: run without them.
+echo "test.sh: building (Release)" >&2
+dotnet build TxCoordinator.sln -c Release --disable-build-servers -nologo
+
+started=$SECONDS
+txc_pg_start
+txc_rmq_start
+echo "test.sh: servers ready in $((SECONDS - started))s" >&2
+export TXC_TEST_POSTGRES="$TXC_PG_CONNECTION"
+export TXC_TEST_RABBITMQ="$TXC_RMQ_URI"
+
+status=0
+dotnet test TxCoordinator.sln -c Release --no-build --nologo \
+    --blame-hang --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
+    --results-directory "$log_dir" 2>&1 | tee "$log" || status=$?
+
+# One "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!  - ...") line per test project.
+read -r passed failed skipped projects < <(
+    sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$log" | awk '
+        /(Passed|Failed)! +- +Failed: / {
+            projects++
+            for (i = 1; i < NF; i++) {
+                if ($i == "Failed:") f += $(i + 1)
+                if ($i == "Passed:") p += $(i + 1)
+                if ($i == "Skipped:") s += $(i + 1)
+            }
+        }
+        END { printf "%d %d %d %d\n", p, f, s, projects }')
+
+exit_code=0
+if ((status != 0)); then
+    echo "test.sh: dotnet test exited with $status (see $log)" >&2
+    exit_code=1
+fi
+if ((failed > 0)); then
+    exit_code=1
+fi
+if ((passed + failed == 0)); then
+    echo "test.sh: no test ran ($projects test project summaries found)" >&2
+    exit_code=1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$exit_code"

@@ -1,0 +1,89 @@
+using System.Net;
+using TxCoordinator.Contracts;
+using TxCoordinator.IntegrationTests.Stack;
+
+namespace TxCoordinator.IntegrationTests.Crashes;
+
+/// <summary>Processes killed with SIGKILL at the worst moments: every transaction must still finish, at every participant.</summary>
+[Collection(StackCollection.Name)]
+public sealed class CrashRecoveryTests(ServiceStack stack)
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Coordinator_KilledAfterDecisionBeforeAcks_RestartCompletesTransaction()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
+        await stack.Data.SeedStockAsync(sku, 10);
+        await using var slow = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, TestContext.Current.CancellationToken);
+        slow.Acknowledge = false;
+        var tx = await stack.BeginAsync(timeoutSeconds: 30);
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 2)).EnsureSuccessStatusCode();
+        (await stack.EnlistAsync(tx.Id, slow.ParticipantId, slow.Endpoint)).EnsureSuccessStatusCode();
+
+        var commit = await stack.CommitAsync(tx.Id);
+        Assert.Equal(HttpStatusCode.OK, commit.StatusCode);
+        Assert.Equal(TransactionState.Committing, (await stack.GetAsync(tx.Id)).State);
+
+        await stack.KillAsync("coordinator");
+        slow.Acknowledge = true;
+        var commitsBeforeRestart = slow.Count<CommitTransaction>();
+        await stack.StartAsync("coordinator");
+
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Committed, Settle,
+            "the restarted coordinator resent Commit and completed the transaction");
+        Assert.True(slow.Count<CommitTransaction>() > commitsBeforeRestart, "Commit was resent after the restart");
+        Assert.Equal(8, await stack.Data.StockAsync(sku));
+        Assert.True(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.Equal(0, await stack.Data.PreparedAsync());
+    }
+
+    [Fact]
+    public async Task Participant_KilledWhilePrepared_RestartResolvesToTheDecision()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
+        await stack.Data.SeedStockAsync(sku, 10);
+        await stack.Data.SeedWalletAsync(customer, 100m);
+        var tx = await stack.BeginAsync(timeoutSeconds: 30);
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 5)).EnsureSuccessStatusCode();
+        (await stack.ChargeAsync(tx.Id, orderId, customer, 20m)).EnsureSuccessStatusCode();
+
+        // Payments is frozen so the decision waits for it, while Inventory prepares and votes Yes.
+        stack.Pause("payments");
+        var restarted = false;
+        try
+        {
+            var commit = stack.CommitAsync(tx.Id);
+            await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).Participants
+                .Single(p => p.ParticipantId == "inventory").Vote == Vote.Yes, Settle, "inventory voted Yes");
+            Assert.Equal(1, await stack.Data.InventoryPreparedAsync());
+
+            await stack.KillAsync("inventory");   // dies holding a prepared transaction
+            stack.Resume("payments");
+            Assert.Equal(HttpStatusCode.OK, (await commit).StatusCode);
+
+            await stack.StartAsync("inventory");
+            restarted = true;
+        }
+        finally
+        {
+            stack.Resume("payments");
+            if (!restarted)
+            {
+                await stack.StartAsync("inventory");
+            }
+        }
+
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync() == 0, Settle, "the prepared transaction was resolved");
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Committed, Settle, "transaction completed");
+        Assert.Equal(5, await stack.Data.StockAsync(sku));
+        Assert.Equal(80m, await stack.Data.BalanceAsync(customer));
+        Assert.True(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.True(await stack.Data.ChargeExistsAsync(orderId));
+    }
+}

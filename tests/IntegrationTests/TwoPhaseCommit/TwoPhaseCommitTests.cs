@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using TxCoordinator.Contracts;
+using TxCoordinator.IntegrationTests.Stack;
+
+namespace TxCoordinator.IntegrationTests.TwoPhaseCommit;
+
+/// <summary>The protocol end to end over real PostgreSQL and RabbitMQ, checked at every participant.</summary>
+[Collection(StackCollection.Name)]
+public sealed class TwoPhaseCommitTests(ServiceStack stack)
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+
+    private async Task<(string Sku, string Customer)> SeedAsync(int stock = 10, decimal balance = 100m)
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
+        await stack.Data.SeedStockAsync(sku, stock);
+        await stack.Data.SeedWalletAsync(customer, balance);
+        return (sku, customer);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_BothParticipantsAgree_CommittedAtEveryParticipant()
+    {
+        var (sku, customer) = await SeedAsync();
+        var orderId = Guid.NewGuid();
+
+        var response = await stack.Http.PostAsJsonAsync(new Uri(stack.OrdersUrl, "orders"),
+            new { orderId, customerId = customer, sku, quantity = 3, amount = 25.50m, cardNumber = "4242424242424242" }, TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<OrderResult>(TestContext.Current.CancellationToken);
+        Assert.Equal("Committed", body!.Outcome);
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(body.TransactionId)).State == TransactionState.Committed, Settle, "transaction completed");
+        Assert.Equal(7, await stack.Data.StockAsync(sku));
+        Assert.Equal(74.50m, await stack.Data.BalanceAsync(customer));
+        Assert.True(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.True(await stack.Data.ChargeExistsAsync(orderId));
+        Assert.Equal(0, await stack.Data.PreparedAsync());
+    }
+
+    [Fact]
+    public async Task Commit_OneParticipantVotesNo_AbortedAtEveryParticipant()
+    {
+        var (sku, customer) = await SeedAsync();
+        var tx = await stack.BeginAsync();
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 2)).EnsureSuccessStatusCode();
+        var declined = await stack.ChargeAsync(tx.Id, orderId, customer, 10m, cardNumber: "4000000000000002");
+        Assert.Equal(HttpStatusCode.PaymentRequired, declined.StatusCode);
+
+        // The initiator commits anyway: Payments must vote No and Inventory, already prepared, must roll back.
+        var commit = await stack.CommitAsync(tx.Id);
+
+        Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
+        Assert.Equal("application/problem+json", commit.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("payments", await commit.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted, Settle, "transaction aborted");
+        Assert.Equal(10, await stack.Data.StockAsync(sku));
+        Assert.Equal(100m, await stack.Data.BalanceAsync(customer));
+        Assert.False(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.False(await stack.Data.ChargeExistsAsync(orderId));
+        Assert.Equal(0, await stack.Data.PreparedAsync());
+    }
+
+    [Fact]
+    public async Task Commit_ParticipantNeverAnswers_TimedOutAndAbortedEverywhere()
+    {
+        var (sku, _) = await SeedAsync();
+        var tx = await stack.BeginAsync(timeoutSeconds: 3);
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 4)).EnsureSuccessStatusCode();
+        (await stack.EnlistAsync(tx.Id, "silent", "txc-participant-silent-" + Guid.NewGuid().ToString("N"))).EnsureSuccessStatusCode();
+
+        var commit = await stack.CommitAsync(tx.Id);
+
+        Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
+        Assert.Contains("timed out waiting for the vote of 'silent'", await commit.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        // Inventory voted Yes and is prepared; the Abort must reach it and roll it back.
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync() == 0, Settle, "no prepared transaction left");
+        Assert.Equal(10, await stack.Data.StockAsync(sku));
+        Assert.False(await stack.Data.ReservationExistsAsync(orderId));
+        var view = await stack.GetAsync(tx.Id);
+        Assert.Equal(TransactionOutcome.Aborted, view.Outcome);
+        Assert.NotNull(view.Participants.Single(p => p.ParticipantId == "inventory").AcknowledgedAt);
+    }
+
+    [Fact]
+    public async Task Participant_DuplicatedAndReorderedMessages_CommitsExactlyOnce()
+    {
+        var (sku, customer) = await SeedAsync();
+        var tx = await stack.BeginAsync();
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 1)).EnsureSuccessStatusCode();
+        (await stack.ChargeAsync(tx.Id, orderId, customer, 5m)).EnsureSuccessStatusCode();
+        var commit = await stack.CommitAsync(tx.Id);
+        commit.EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Committed, Settle, "transaction completed");
+
+        // Replay the whole conversation, out of order, straight into Inventory's queue.
+        await using var replayer = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, TestContext.Current.CancellationToken);
+        await replayer.SendToAsync(stack.InventoryEndpoint, new CommitTransaction(tx.Id, "inventory", OnePhase: false), TestContext.Current.CancellationToken);
+        await replayer.SendToAsync(stack.InventoryEndpoint, new PrepareTransaction(tx.Id, "inventory", tx.Deadline), TestContext.Current.CancellationToken);
+        await replayer.SendToAsync(stack.InventoryEndpoint, new CommitTransaction(tx.Id, "inventory", OnePhase: false), TestContext.Current.CancellationToken);
+        await replayer.SendToAsync(stack.InventoryEndpoint, new AbortTransaction(tx.Id, "inventory", "late duplicate"), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(9, await stack.Data.StockAsync(sku));
+        Assert.True(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.Equal("committed", await stack.Data.InventoryOutcomeAsync(tx.Id));
+        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(TransactionState.Committed, (await stack.GetAsync(tx.Id)).State);
+    }
+
+    [Fact]
+    public async Task Participant_AbortBeforePrepare_LatePrepareVotesNoAndNothingStaysPrepared()
+    {
+        var (sku, customer) = await SeedAsync();
+        var tx = await stack.BeginAsync();
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 2)).EnsureSuccessStatusCode();
+        (await stack.ChargeAsync(tx.Id, orderId, customer, 5m)).EnsureSuccessStatusCode();
+
+        // An Abort overtakes the Prepare that the commit below will send.
+        await using var sender = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, TestContext.Current.CancellationToken);
+        await sender.SendToAsync(stack.InventoryEndpoint, new AbortTransaction(tx.Id, "inventory", "abort overtakes prepare"), TestContext.Current.CancellationToken);
+        await Eventually.HoldsAsync(async () => await stack.Data.InventoryOutcomeAsync(tx.Id) == "aborted", Settle, "barrier written");
+
+        var commit = await stack.CommitAsync(tx.Id);
+
+        Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
+        var view = await stack.GetAsync(tx.Id);
+        Assert.Equal(Vote.No, view.Participants.Single(p => p.ParticipantId == "inventory").Vote);
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync() == 0, Settle, "no prepared transaction left");
+        Assert.Equal(10, await stack.Data.StockAsync(sku));
+        Assert.Equal(100m, await stack.Data.BalanceAsync(customer));
+        Assert.False(await stack.Data.ChargeExistsAsync(orderId));
+    }
+
+    private sealed record OrderResult(Guid OrderId, Guid TransactionId, string Outcome, string? Reason);
+}

@@ -1,0 +1,104 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using TxCoordinator.Contracts;
+using TxCoordinator.Participants.Messaging;
+using TxCoordinator.Participants.Sdk.Tests.Infrastructure;
+
+namespace TxCoordinator.Participants.Sdk.Tests.Messaging;
+
+public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+{
+    private static readonly Uri ParticipantQueue = new("queue:txc-participant-" + ParticipantHarness.ParticipantId);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<(ParticipantHarness Harness, ITestHarness Bus)> StartAsync()
+    {
+        var harness = await ParticipantHarness.CreateAsync(database.RequireConnectionString(), services: s =>
+            s.AddMassTransitTestHarness(x =>
+            {
+                x.AddTransactionParticipantConsumers();
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseTransactionPropagation();
+                    cfg.ConfigureEndpoints(context);
+                });
+            }));
+        var bus = harness.Services.GetRequiredService<ITestHarness>();
+        await bus.Start();
+        return (harness, bus);
+    }
+
+    private static async Task SendAsync<T>(ITestHarness bus, T message)
+        where T : class
+    {
+        var endpoint = await bus.Bus.GetSendEndpoint(ParticipantQueue);
+        await endpoint.Send(message, Ct);
+    }
+
+    [Fact]
+    public async Task Prepare_ThenCommit_SendsVoteYesAndCommittedAcknowledgementToCoordinatorQueue()
+    {
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        var item = await harness.DoWorkAsync(tx);
+
+        await SendAsync(bus, new PrepareTransaction(tx, ParticipantHarness.ParticipantId, DateTimeOffset.UtcNow.AddSeconds(30)));
+        Assert.True(await bus.Sent.Any<ParticipantVoted>(m => m.Context.Message.TransactionId == tx, Ct));
+        await SendAsync(bus, new CommitTransaction(tx, ParticipantHarness.ParticipantId, OnePhase: false));
+        Assert.True(await bus.Sent.Any<ParticipantCompleted>(m => m.Context.Message.TransactionId == tx, Ct));
+
+        var vote = bus.Sent.Select<ParticipantVoted>(Ct).First(m => m.Context.Message.TransactionId == tx).Context;
+        var ack = bus.Sent.Select<ParticipantCompleted>(Ct).First(m => m.Context.Message.TransactionId == tx).Context;
+        Assert.Equal(Vote.Yes, vote.Message.Vote);
+        Assert.Equal(ParticipantHarness.ParticipantId, vote.Message.ParticipantId);
+        Assert.Equal("txc-coordinator", vote.DestinationAddress!.AbsolutePath.Trim('/'));
+        Assert.Equal(tx.ToString(), vote.Headers.Get<string>(TransactionHeaders.TransactionId));
+        Assert.Equal(ParticipantOutcome.Committed, ack.Message.Outcome);
+        Assert.True(await harness.ItemExistsAsync(item));
+    }
+
+    [Fact]
+    public async Task Abort_UnknownTransaction_AcknowledgesAborted()
+    {
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+
+        await SendAsync(bus, new AbortTransaction(tx, ParticipantHarness.ParticipantId, "timeout"));
+
+        Assert.True(await bus.Sent.Any<ParticipantCompleted>(m => m.Context.Message.TransactionId == tx, Ct));
+        Assert.Equal(ParticipantOutcome.Aborted,
+            bus.Sent.Select<ParticipantCompleted>(Ct).First(m => m.Context.Message.TransactionId == tx).Context.Message.Outcome);
+    }
+
+    [Fact]
+    public async Task Prepare_AnotherParticipantsMessage_FaultsWithoutRetryOrVote()
+    {
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+
+        await SendAsync(bus, new PrepareTransaction(tx, "someone-else", DateTimeOffset.UtcNow));
+
+        Assert.True(await bus.Published.Any<Fault<PrepareTransaction>>(Ct));
+        var fault = bus.Published.Select<Fault<PrepareTransaction>>(Ct).First().Context.Message;
+        Assert.Equal(typeof(MalformedParticipantMessageException).FullName, fault.Exceptions[0].ExceptionType);
+        Assert.False(await bus.Sent.Any<ParticipantVoted>(Ct));
+        Assert.Null(await harness.OutcomeAsync(tx));
+    }
+
+    [Fact]
+    public async Task Commit_EmptyTransactionId_Faults()
+    {
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+
+        await SendAsync(bus, new CommitTransaction(Guid.Empty, ParticipantHarness.ParticipantId, OnePhase: true));
+
+        Assert.True(await bus.Published.Any<Fault<CommitTransaction>>(Ct));
+        Assert.False(await bus.Sent.Any<ParticipantCompleted>(Ct));
+    }
+}

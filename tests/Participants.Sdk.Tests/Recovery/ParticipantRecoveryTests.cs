@@ -1,0 +1,131 @@
+using TxCoordinator.Contracts;
+using TxCoordinator.Participants.Client;
+using TxCoordinator.Participants.Sdk.Tests.Infrastructure;
+
+namespace TxCoordinator.Participants.Sdk.Tests.Recovery;
+
+public sealed class ParticipantRecoveryTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<ParticipantHarness> CreateHarnessAsync() =>
+        ParticipantHarness.CreateAsync(database.RequireConnectionString(), o => o.RecoveryGracePeriod = Grace);
+
+    private static async Task<(Guid Tx, Guid Item)> PrepareAsync(ParticipantHarness harness)
+    {
+        var tx = Guid.NewGuid();
+        var item = await harness.DoWorkAsync(tx);
+        Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        return (tx, item);
+    }
+
+    [Theory]
+    [InlineData(TransactionState.Committing)]
+    [InlineData(TransactionState.Committed)]
+    public async Task RecoverAsync_CoordinatorDecidedCommit_CommitsPreparedTransaction(TransactionState state)
+    {
+        await using var harness = await CreateHarnessAsync();
+        var (tx, item) = await PrepareAsync(harness);
+        harness.Coordinator.SetState(tx, state);
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        var report = await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.True(report.Committed >= 1);
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.True(await harness.ItemExistsAsync(item));
+        Assert.Equal("committed", await harness.OutcomeAsync(tx));
+    }
+
+    [Theory]
+    [InlineData(TransactionState.Aborting)]
+    [InlineData(TransactionState.Aborted)]
+    public async Task RecoverAsync_CoordinatorDecidedAbort_RollsBackAndWritesBarrier(TransactionState state)
+    {
+        await using var harness = await CreateHarnessAsync();
+        var (tx, item) = await PrepareAsync(harness);
+        harness.Coordinator.SetState(tx, state);
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        var report = await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.True(report.RolledBack >= 1);
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.False(await harness.ItemExistsAsync(item));
+        Assert.Equal("aborted", await harness.OutcomeAsync(tx));
+        Assert.Equal(Vote.No, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+    }
+
+    [Fact]
+    public async Task RecoverAsync_CoordinatorDoesNotKnowTransaction_PresumesAbort()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var (tx, item) = await PrepareAsync(harness);
+        harness.Coordinator.Forget(tx);
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.False(await harness.ItemExistsAsync(item));
+        Assert.Equal("aborted", await harness.OutcomeAsync(tx));
+    }
+
+    [Theory]
+    [InlineData(TransactionState.Active)]
+    [InlineData(TransactionState.Preparing)]
+    public async Task RecoverAsync_CoordinatorUndecided_LeavesPreparedTransaction(TransactionState state)
+    {
+        await using var harness = await CreateHarnessAsync();
+        var (tx, _) = await PrepareAsync(harness);
+        harness.Coordinator.SetState(tx, state);
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_YoungerThanGrace_LeavesPreparedTransaction()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var (tx, _) = await PrepareAsync(harness);
+        harness.Coordinator.SetState(tx, TransactionState.Aborted);
+
+        await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_CoordinatorUnreachable_LeavesPreparedTransaction()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var (tx, _) = await PrepareAsync(harness);
+        harness.Coordinator.Failure = new CoordinatorUnavailableException("down", null);
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        var report = await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.True(report.Left >= 1);
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_OtherParticipantsGid_IsNotTouched()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var foreign = $"txc_{ParticipantHarness.ParticipantId}_x_{Guid.NewGuid():N}";
+        await harness.ExecuteAsync($"BEGIN; INSERT INTO items (id, name) VALUES (gen_random_uuid(), 'foreign'); PREPARE TRANSACTION '{foreign}'");
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        await harness.Recovery.RecoverAsync(Ct);
+
+        var stillThere = (long)(await harness.ScalarAsync("SELECT count(*) FROM pg_prepared_xacts WHERE gid = @p", foreign))!;
+        await harness.ExecuteAsync($"ROLLBACK PREPARED '{foreign}'");
+        Assert.Equal(1L, stillThere);
+    }
+}
