@@ -86,6 +86,7 @@ public static class TransactionSteps
 
         tx.TransitionTo(TransactionState.Aborting, now, reason);
         SendPhaseTwo(tx, now, outbox);
+        TryComplete(tx, now);
         return true;
     }
 
@@ -116,8 +117,9 @@ public static class TransactionSteps
             case TransactionState.Preparing:
                 Decide(tx, now, outbox);
                 break;
-            case TransactionState.Aborting when vote == Vote.Yes:
-                // A Yes that arrives after the timeout abort: this participant is prepared and must be told.
+            case TransactionState.Aborting or TransactionState.Aborted when vote == Vote.Yes:
+                // A Yes that arrives after the timeout abort: this participant is prepared and must be told. Once the
+                // transaction is Aborted nothing resends; the participant's own recovery asks again if this is lost.
                 participant.ResetDelivery();
                 Send(tx, participant, new AbortTransaction(tx.Id, participant.ParticipantId, tx.AbortReason ?? "aborted"), now, outbox);
                 break;
@@ -192,11 +194,23 @@ public static class TransactionSteps
         return result;
     }
 
+    /// <summary>
+    /// Whether the transaction cannot complete before this participant acknowledges. Presumed abort: an aborting
+    /// transaction waits only for participants that voted Yes, because one that never voted has nothing durable to
+    /// undo, and should it prepare late, its Yes (or its own recovery) is answered with Abort.
+    /// </summary>
+    public static bool AwaitsAcknowledgement(TransactionRecord tx, ParticipantRecord participant)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(participant);
+        return !participant.IsDone && (tx.State != TransactionState.Aborting || participant.Vote == Vote.Yes);
+    }
+
     /// <summary>Finishes a decided transaction once every participant that takes part in phase two has acknowledged.</summary>
     public static bool TryComplete(TransactionRecord tx, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        if (!tx.Participants.TrueForAll(p => p.IsDone))
+        if (tx.Participants.Exists(p => AwaitsAcknowledgement(tx, p)))
         {
             return false;
         }
@@ -267,7 +281,7 @@ public static class TransactionSteps
     private static bool NeedsMessage(TransactionRecord tx, ParticipantRecord participant) => tx.State switch
     {
         TransactionState.Preparing => participant.Vote is null,
-        TransactionState.Committing or TransactionState.Aborting => !participant.IsDone,
+        TransactionState.Committing or TransactionState.Aborting => AwaitsAcknowledgement(tx, participant),
         _ => false,
     };
 

@@ -4,15 +4,15 @@ using NpgsqlTypes;
 namespace TxCoordinator.Samples.LoadRunner;
 
 /// <summary>
-/// Empties and refills the samples' tables (created by the services at start-up): about twenty products with plenty of
+/// Empties and refills the samples' tables (created by the services at start-up): two hundred products with plenty of
 /// stock plus one sold out, and customers rich enough that no order fails for lack of money. Only the deliberate
 /// business failures (sold out, declined card) abort orders.
 /// </summary>
 public sealed class Seeder(NpgsqlDataSource inventory, NpgsqlDataSource payments, TimeProvider timeProvider, TextWriter report)
 {
     public const string SoldOutSku = "SKU-SOLDOUT";
-    public const int ProductCount = 20;
-    public const int CustomerCount = 50;
+    public const int ProductCount = 200;
+    public const int CustomerCount = 1_000;
     public const int StockPerProduct = 1_000_000;
     public const decimal BalancePerCustomer = 100_000_000m;
 
@@ -28,7 +28,7 @@ public sealed class Seeder(NpgsqlDataSource inventory, NpgsqlDataSource payments
         var products = Enumerable.Range(1, ProductCount)
             .Select(i => new Product($"SKU-{i:D4}", 5m + (random.Next(0, 9500) / 100m)))
             .ToList();
-        var customers = Enumerable.Range(1, CustomerCount).Select(i => $"customer-{i:D3}").ToList();
+        var customers = Enumerable.Range(1, CustomerCount).Select(i => $"customer-{i:D4}").ToList();
         var stock = products.ToDictionary(p => p.Sku, _ => (long)StockPerProduct);
         stock[SoldOutSku] = 0;
         var balances = customers.ToDictionary(c => c, _ => BalancePerCustomer);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace TxCoordinator.Samples.LoadRunner;
 
@@ -70,7 +71,7 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                return Failed(plan, started, $"HTTP {(int)response.StatusCode}: {Shorten(text)}");
+                return Failed(plan, started, $"HTTP {(int)response.StatusCode}: {Describe(text)}");
             }
 
             var answer = await response.Content.ReadFromJsonAsync<OrderResponse>(cancellationToken);
@@ -90,7 +91,7 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
         {
             return Failed(plan, started, $"no answer within {http.Timeout.TotalSeconds:0} s");
         }
-        catch (System.Text.Json.JsonException ex)
+        catch (JsonException ex)
         {
             return Failed(plan, started, "unreadable answer: " + ex.Message);
         }
@@ -130,6 +131,27 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
         {
             await report.WriteLineAsync($"[loadrunner] {group.Count()} order(s) failed: {group.Key}");
         }
+    }
+
+    // Problem details carry a trace id per request: keep only what explains the failure, so equal failures group.
+    private static string Describe(string body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            if (problem.RootElement.ValueKind == JsonValueKind.Object &&
+                (problem.RootElement.TryGetProperty("detail", out var text) || problem.RootElement.TryGetProperty("title", out text)) &&
+                text.ValueKind == JsonValueKind.String)
+            {
+                return Shorten(text.GetString()!);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: show the body itself.
+        }
+
+        return Shorten(body);
     }
 
     private static string Shorten(string text) =>

@@ -79,12 +79,17 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
         Assert.Contains("timed out waiting for the vote of 'silent'", await commit.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         // Inventory voted Yes and is prepared; the Abort must reach it and roll it back.
-        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync() == 0, Settle, "no prepared transaction left");
+        // Presumed abort: the transaction completes once Inventory, the only Yes voter, acknowledges; the silent
+        // participant never voted, so it owes nothing.
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted, Settle, "transaction completed");
+        Assert.Equal(0, await stack.Data.PreparedAsync());
         Assert.Equal(10, await stack.Data.StockAsync(sku));
         Assert.False(await stack.Data.ReservationExistsAsync(orderId));
         var view = await stack.GetAsync(tx.Id);
         Assert.Equal(TransactionOutcome.Aborted, view.Outcome);
+        Assert.NotNull(view.CompletedAt);
         Assert.NotNull(view.Participants.Single(p => p.ParticipantId == "inventory").AcknowledgedAt);
+        Assert.Null(view.Participants.Single(p => p.ParticipantId == "silent").AcknowledgedAt);
     }
 
     [Fact]
