@@ -8,6 +8,10 @@
 #   txc_rmq_start                    # exports TXC_RMQ_PORT, TXC_RMQ_URI
 #   txc_servers_stop                 # stops both and deletes the folder; idempotent, safe from an EXIT trap
 #
+# Where the servers come from (TXC_SERVERS): "auto" (default) uses docker compose (docker-compose.yml's postgres and
+# rabbitmq services) when a Docker engine answers, else local PostgreSQL 15 / RabbitMQ binaries installed from apt when
+# missing; "docker" or "local" forces one.
+#
 # Everything listens on 127.0.0.1 only, on ports that were free a moment before, with data, logs, sockets, the
 # Erlang cookie and even the Erlang port mapper (epmd) private to the folder: system instances and other runs on the
 # same machine are never touched. The caller is expected to run with `set -euo pipefail`.
@@ -22,6 +26,9 @@ TXC_RMQ_PID=""
 TXC_EPMD_PID=""
 TXC_LAST_PID=""
 TXC_RMQ_ENV=()
+TXC_SERVERS_MODE=""
+TXC_COMPOSE_PROJECT=""
+TXC_COMPOSE_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docker-compose.yml"
 
 txc_log() {
     printf '[servers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
@@ -104,8 +111,33 @@ txc_apt_install() {
     return "$status"
 }
 
+# Sets TXC_SERVERS_MODE to docker or local (see the top of this file). Call it directly, never in $(...).
+txc_servers_mode() {
+    [[ -z $TXC_SERVERS_MODE ]] || return 0
+    case "${TXC_SERVERS:-auto}" in
+        local | docker) TXC_SERVERS_MODE="$TXC_SERVERS" ;;
+        auto)
+            if command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1 &&
+                timeout 10 docker compose version >/dev/null 2>&1; then
+                TXC_SERVERS_MODE=docker
+            else
+                TXC_SERVERS_MODE=local
+            fi
+            ;;
+        *) txc_fail "TXC_SERVERS must be auto, docker or local, not '$TXC_SERVERS'"; return 1 ;;
+    esac
+    txc_log "servers: $TXC_SERVERS_MODE"
+}
+
 txc_ensure_prerequisites() {
+    txc_servers_mode
     local -a missing=()
+    if [[ $TXC_SERVERS_MODE == docker ]]; then
+        command -v python3 >/dev/null 2>&1 || missing+=(python3)
+        command -v curl >/dev/null 2>&1 || missing+=(curl)
+        ((${#missing[@]} == 0)) || txc_apt_install "${missing[@]}"
+        return 0
+    fi
     [[ -x $TXC_PG_BIN/postgres && -x $TXC_PG_BIN/initdb && -x $TXC_PG_BIN/pg_isready && -x $TXC_PG_BIN/psql ]] ||
         missing+=(postgresql-15)
     [[ -x $TXC_RMQ_BIN/rabbitmq-server ]] || missing+=(rabbitmq-server)
@@ -170,6 +202,14 @@ txc_stop_process() {
 txc_pg_start() {
     [[ -z $TXC_PG_PID ]] || return 0
     txc_servers_init
+    if [[ $TXC_SERVERS_MODE == docker ]]; then
+        txc_docker_up postgres
+        TXC_PG_PID=docker
+        TXC_PG_CONNECTION="Host=127.0.0.1;Port=$TXC_PG_PORT;Username=postgres;Password=postgres"
+        export TXC_PG_PORT TXC_PG_CONNECTION
+        txc_log "PostgreSQL ready on 127.0.0.1:$TXC_PG_PORT (docker compose project $TXC_COMPOSE_PROJECT)"
+        return 0
+    fi
     local started=$SECONDS
     local dir="$TXC_SERVERS_DIR/pg"
     mkdir -p "$dir"
@@ -203,14 +243,28 @@ txc_pg_create_databases() {
     local name
     for name in "$@"; do
         [[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { txc_fail "invalid database name '$name'"; return 1; }
-        "$TXC_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$TXC_PG_PORT" -U postgres -d postgres \
-            -c "CREATE DATABASE $name" >&2
+        # Idempotent: docker-compose.yml's init script already creates the demo's databases.
+        printf "SELECT 'CREATE DATABASE %s' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%s')\\gexec\n" \
+            "$name" "$name" | txc_psql >&2
     done
     txc_log "PostgreSQL: created database(s) $*"
 }
 
+# psql against our server's admin database, reading SQL from stdin.
+txc_psql() {
+    if [[ $TXC_SERVERS_MODE == docker ]]; then
+        txc_compose exec -T postgres psql -X -q -v ON_ERROR_STOP=1 -U postgres -d postgres
+    else
+        "$TXC_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$TXC_PG_PORT" -U postgres -d postgres
+    fi
+}
+
 txc_pg_stop() {
     [[ -n $TXC_PG_PID ]] || return 0
+    if [[ $TXC_PG_PID == docker ]]; then
+        TXC_PG_PID=""
+        return 0
+    fi
     # SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit.
     txc_stop_process "$TXC_PG_PID" INT 20
     txc_log "PostgreSQL stopped"
@@ -234,6 +288,14 @@ txc_epmd_knows() {
 txc_rmq_start() {
     [[ -z $TXC_RMQ_PID ]] || return 0
     txc_servers_init
+    if [[ $TXC_SERVERS_MODE == docker ]]; then
+        txc_docker_up rabbitmq
+        TXC_RMQ_PID=docker
+        TXC_RMQ_URI="amqp://txc:txc@127.0.0.1:$TXC_RMQ_PORT/"
+        export TXC_RMQ_PORT TXC_RMQ_URI
+        txc_log "RabbitMQ ready on 127.0.0.1:$TXC_RMQ_PORT (docker compose project $TXC_COMPOSE_PROJECT)"
+        return 0
+    fi
     local started=$SECONDS
     local dir="$TXC_SERVERS_DIR/rmq"
     mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
@@ -298,7 +360,9 @@ txc_rmq_start() {
 }
 
 txc_rmq_stop() {
-    if [[ -n $TXC_RMQ_PID ]]; then
+    if [[ $TXC_RMQ_PID == docker ]]; then
+        TXC_RMQ_PID=""
+    elif [[ -n $TXC_RMQ_PID ]]; then
         if kill -0 "$TXC_RMQ_PID" 2>/dev/null; then
             txc_rmqctl stop >/dev/null 2>&1 || txc_log "rabbitmqctl stop failed: terminating the node"
         fi
@@ -316,6 +380,11 @@ txc_rmq_stop() {
 txc_servers_stop() {
     txc_rmq_stop || true
     txc_pg_stop || true
+    if [[ -n $TXC_COMPOSE_PROJECT ]]; then
+        txc_compose down --volumes --timeout 10 >&2 2>&1 || txc_log "docker compose down failed"
+        txc_log "docker compose project $TXC_COMPOSE_PROJECT removed"
+        TXC_COMPOSE_PROJECT=""
+    fi
     if [[ -n $TXC_SERVERS_DIR ]]; then
         rm -rf -- "$TXC_SERVERS_DIR"
         txc_log "removed $TXC_SERVERS_DIR"
@@ -344,4 +413,26 @@ txc_kill_marked() {
             fi
         fi
     done
+}
+
+# docker compose on our private project. Both host ports are always passed: compose re-reads the whole file on every
+# call and would otherwise recreate a running server with its default port.
+txc_compose() {
+    TXC_PG_HOST_PORT="$TXC_PG_PORT" TXC_RMQ_HOST_PORT="$TXC_RMQ_PORT" \
+        docker compose --project-name "$TXC_COMPOSE_PROJECT" --file "$TXC_COMPOSE_FILE" "$@"
+}
+
+# Starts one server of docker-compose.yml on a free loopback port and waits for its health check.
+txc_docker_up() {
+    local service="$1"
+    if [[ -z $TXC_COMPOSE_PROJECT ]]; then
+        TXC_COMPOSE_PROJECT="txc-$$-$RANDOM"
+        local -a ports
+        mapfile -t ports < <(txc_free_ports 2)
+        TXC_PG_PORT="${ports[0]}"
+        TXC_RMQ_PORT="${ports[1]}"
+    fi
+    txc_log "docker compose: starting $service"
+    txc_compose up --detach --wait --wait-timeout "$((TXC_SERVER_START_TIMEOUT * 2))" "$service" >&2 ||
+        { txc_compose logs --tail 30 "$service" >&2 || true; txc_fail "$service did not start under docker compose"; return 1; }
 }
