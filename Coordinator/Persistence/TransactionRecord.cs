@@ -35,7 +35,9 @@ public sealed class TransactionRecord
 
     public TransactionOutcome? Outcome => State switch
     {
-        TransactionState.Committed or TransactionState.Committing when !OnePhase => TransactionOutcome.Committed,
+        TransactionState.Committed => TransactionOutcome.Committed,
+        // A one-phase commit is decided by its participant's local commit: until it answers, the outcome is open.
+        TransactionState.Committing when !OnePhase => TransactionOutcome.Committed,
         TransactionState.Aborted or TransactionState.Aborting => TransactionOutcome.Aborted,
         _ => null,
     };
@@ -65,6 +67,8 @@ public sealed class TransactionRecord
     /// <summary>Hands the decision to the only participant: it commits locally and reports the outcome.</summary>
     public void BeginOnePhaseCommit(DateTimeOffset now)
     {
+        // Checked before OnePhase is set, so that a refused call leaves the record as it was.
+        TransactionStateMachine.EnsureCanTransition(Id, State, TransactionState.Committing, onePhase: true);
         OnePhase = true;
         TransitionTo(TransactionState.Committing, now);
     }
