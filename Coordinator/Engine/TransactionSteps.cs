@@ -106,9 +106,18 @@ public static class TransactionSteps
             return VoteResult.Duplicate;
         }
 
-        if (tx.State is TransactionState.Active)
+        // Committing or Committed without this vote is a one-phase commit: its participant decides, and answers
+        // with an acknowledgement; a vote is meaningless there.
+        if (tx.State is TransactionState.Active or TransactionState.Committing or TransactionState.Committed)
         {
             return VoteResult.NotPreparing;
+        }
+
+        if (tx.State == TransactionState.Preparing && now >= tx.Deadline)
+        {
+            // Commit needs every Yes before the deadline: this one is late, so the transaction aborts as if it had
+            // never come (the voter, prepared or not, is then told to abort).
+            Decide(tx, now, outbox);
         }
 
         participant.RecordVote(vote, reason, now);
@@ -120,8 +129,12 @@ public static class TransactionSteps
             case TransactionState.Aborting or TransactionState.Aborted when vote == Vote.Yes:
                 // A Yes that arrives after the timeout abort: this participant is prepared and must be told. Once the
                 // transaction is Aborted nothing resends; the participant's own recovery asks again if this is lost.
-                participant.ResetDelivery();
-                Send(tx, participant, new AbortTransaction(tx.Id, participant.ParticipantId, tx.AbortReason ?? "aborted"), now, outbox);
+                if (!outbox.Any(m => m.ParticipantId == participant.ParticipantId))
+                {
+                    participant.ResetDelivery();
+                    Send(tx, participant, new AbortTransaction(tx.Id, participant.ParticipantId, tx.AbortReason ?? "aborted"), now, outbox);
+                }
+
                 break;
         }
 

@@ -237,4 +237,38 @@ public sealed class TransactionStepsVoteTests
         Assert.Equal(TransactionState.Preparing, tx.State);
         Assert.Empty(outbox);
     }
+
+    [Fact]
+    public void ApplyVote_LastYesAfterTheDeadline_AbortsAsIfItNeverCameAndTellsTheVoterOnce()
+    {
+        var tx = Transactions.Preparing("inventory", "payments");
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, VotedAt, new List<OutboundMessage>());
+        var late = Transactions.Deadline + TimeSpan.FromMilliseconds(1);
+        var outbox = new List<OutboundMessage>();
+
+        var result = TransactionSteps.ApplyVote(tx, "payments", Vote.Yes, null, late, outbox);
+
+        Assert.Equal(VoteResult.Recorded, result);
+        const string reason = "timed out waiting for the vote of 'payments'";
+        Assert.Equal((TransactionState.Aborting, reason), (tx.State, tx.AbortReason));
+        Assert.Equal([Outbound.Abort(tx, "inventory", reason), Outbound.Abort(tx, "payments", reason)], outbox);
+        Assert.Equal(Vote.Yes, tx.Participant("payments").Vote);
+        Assert.False(tx.Participant("payments").IsDone); // prepared: its acknowledgement is awaited
+    }
+
+    [Fact]
+    public void ApplyVote_DuringAOnePhaseCommit_IsIgnored()
+    {
+        var tx = Transactions.Active("inventory");
+        TransactionSteps.StartCommit(tx, Transactions.CommitRequestedAt, new List<OutboundMessage>());
+        var outbox = new List<OutboundMessage>();
+
+        var result = TransactionSteps.ApplyVote(tx, "inventory", Vote.No, "stray", VotedAt, outbox);
+
+        Assert.Equal(VoteResult.NotPreparing, result);
+        Assert.Equal(TransactionState.Committing, tx.State);
+        Assert.Null(tx.Participant("inventory").Vote);
+        Assert.False(tx.Participant("inventory").IsDone);
+        Assert.Empty(outbox);
+    }
 }

@@ -42,6 +42,32 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
     }
 
     [Fact]
+    public async Task Commit_SingleParticipant_CommitsInOnePhaseWithoutPrepare()
+    {
+        var (sku, _) = await SeedAsync();
+        var tx = await stack.BeginAsync();
+        var orderId = Guid.NewGuid();
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 2)).EnsureSuccessStatusCode();
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var commit = await stack.CommitAsync(tx.Id);
+
+        commit.EnsureSuccessStatusCode();
+        var outcome = await commit.Content.ReadFromJsonAsync<OutcomeView>(TestContext.Current.CancellationToken);
+        Assert.Equal(TransactionOutcome.Committed, outcome!.Outcome);
+        // The answer comes with the participant's own commit, not after the one-phase wait runs out.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"one-phase commit answered after {started.Elapsed}");
+        var view = await stack.GetAsync(tx.Id);
+        Assert.Equal(TransactionState.Committed, view.State);
+        var inventory = Assert.Single(view.Participants);
+        Assert.Null(inventory.Vote); // never asked to prepare
+        Assert.NotNull(inventory.AcknowledgedAt);
+        Assert.Equal(8, await stack.Data.StockAsync(sku));
+        Assert.True(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.Equal(0, await stack.Data.PreparedAsync());
+    }
+
+    [Fact]
     public async Task Commit_OneParticipantVotesNo_AbortedAtEveryParticipant()
     {
         var (sku, customer) = await SeedAsync();
