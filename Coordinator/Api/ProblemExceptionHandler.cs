@@ -1,12 +1,15 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.StateMachine;
 
 namespace TxCoordinator.Coordinator.Api;
 
 /// <summary>Turns the engine's exceptions and malformed requests into application/problem+json answers.</summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class ProblemExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -37,10 +40,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
                 Status = StatusCodes.Status400BadRequest, Title = "Invalid request", Detail = e.Message,
                 Extensions = { ["field"] = e.Field },
             },
-            BadHttpRequestException e => new ProblemDetails
-            {
-                Status = e.StatusCode, Title = "Malformed request", Detail = e.Message,
-            },
+            BadHttpRequestException e => FromBadRequest(e, httpContext.Request),
             _ => null,
         };
         if (problem is null)
@@ -48,12 +48,39 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
             return false;
         }
 
-        httpContext.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails = problem,
-            Exception = exception,
-        });
+        // Written as problem+json whatever the request's Accept header says: the problem details service alone
+        // writes nothing for e.g. Accept: text/html, and the answer then became an empty 500.
+        await TypedResults.Problem(problem).ExecuteAsync(httpContext);
+        return true;
     }
+
+    /// <summary>
+    /// What minimal APIs throw for a body they cannot bind (ThrowOnBadRequest is on): the default message names
+    /// the C# parameter, not what is wrong with the request, so the reason is taken from the cause.
+    /// </summary>
+    private static ProblemDetails FromBadRequest(BadHttpRequestException exception, HttpRequest request) => exception switch
+    {
+        { InnerException: JsonException json } => new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Malformed JSON body",
+            Detail = $"The request body is not valid JSON for this request: {json.Message}",
+            Extensions = { ["path"] = json.Path ?? "$" },
+        },
+        { StatusCode: StatusCodes.Status400BadRequest, InnerException: null } when !HasBody(request) => new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Missing request body",
+            Detail = $"A JSON body is required for {request.Method} {request.Path}.",
+        },
+        _ => new ProblemDetails
+        {
+            Status = exception.StatusCode,
+            Title = ReasonPhrases.GetReasonPhrase(exception.StatusCode) is { Length: > 0 } phrase ? phrase : "Malformed request",
+            Detail = exception.Message,
+        },
+    };
+
+    private static bool HasBody(HttpRequest request) =>
+        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
 }

@@ -4,19 +4,30 @@ using TxCoordinator.Coordinator.Engine;
 namespace TxCoordinator.Coordinator.Api;
 
 /// <summary>The HTTP API initiators and participants use. Errors are mapped to problem+json by <see cref="ProblemExceptionHandler"/>.</summary>
+/// <remarks>
+/// The id is taken as text and parsed here rather than with a <c>{id:guid}</c> route constraint: a constraint makes
+/// a malformed id an unknown route (404), and a catch-all route to answer it instead would also take every request
+/// whose content type the real endpoint does not accept, e.g. an abort without a body.
+/// </remarks>
 internal static class TransactionEndpoints
 {
+    /// <summary>Just under <see cref="TimeSpan.MaxValue"/> in seconds, far above any allowed timeout.</summary>
+    private const double LargestTimeoutSeconds = 9e11;
+
     public static IEndpointRouteBuilder MapTransactionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/transactions").WithTags("Transactions");
 
         group.MapPost("/", async (BeginTransactionRequest? request, TransactionEngine engine, CancellationToken cancellationToken) =>
         {
+            // Values a TimeSpan cannot hold are out of range anyway: clamp them so that the engine refuses every bad
+            // timeout with the same message, which names the limits.
             var timeout = request?.TimeoutSeconds switch
             {
                 null => (TimeSpan?)null,
-                var s when double.IsFinite(s.Value) && s.Value > 0 && s.Value <= TimeSpan.MaxValue.TotalSeconds => TimeSpan.FromSeconds(s.Value),
-                _ => throw new InvalidTransactionRequestException("timeoutSeconds", "timeoutSeconds must be a positive number."),
+                <= 0 or double.NaN => TimeSpan.Zero,
+                > LargestTimeoutSeconds => TimeSpan.MaxValue,
+                var s => TimeSpan.FromSeconds(s.Value),
             };
             var view = await engine.BeginAsync(timeout, request?.Metadata, cancellationToken);
             return Results.Created($"/transactions/{view.Id}", view);
@@ -25,42 +36,42 @@ internal static class TransactionEndpoints
         .Produces<TransactionView>(StatusCodes.Status201Created)
         .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        group.MapGet("/{id:guid}", (Guid id, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.GetAsync(id, cancellationToken))
+        group.MapGet("/{id}", (string id, TransactionEngine engine, CancellationToken cancellationToken) =>
+            engine.GetAsync(ParseId(id), cancellationToken))
         .WithName("GetTransaction")
         .Produces<TransactionView>()
+        .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("/{id:guid}/participants", (Guid id, EnlistRequest request, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.EnlistAsync(id, request.ParticipantId, request.Endpoint, cancellationToken))
+        group.MapPost("/{id}/participants", (string id, EnlistRequest request, TransactionEngine engine, CancellationToken cancellationToken) =>
+            engine.EnlistAsync(ParseId(id), request.ParticipantId, request.Endpoint, cancellationToken))
         .WithName("EnlistParticipant")
         .Produces<TransactionView>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapPost("/{id:guid}/commit", (Guid id, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.CommitAsync(id, cancellationToken))
+        group.MapPost("/{id}/commit", (string id, TransactionEngine engine, CancellationToken cancellationToken) =>
+            engine.CommitAsync(ParseId(id), cancellationToken))
         .WithName("CommitTransaction")
         .Produces<OutcomeView>()
+        .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
-        group.MapPost("/{id:guid}/abort", (Guid id, AbortRequest? request, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.AbortAsync(id, request?.Reason, cancellationToken))
+        group.MapPost("/{id}/abort", (string id, AbortRequest? request, TransactionEngine engine, CancellationToken cancellationToken) =>
+            engine.AbortAsync(ParseId(id), request?.Reason, cancellationToken))
         .WithName("AbortTransaction")
         .Produces<OutcomeView>()
+        .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict);
-
-        // A malformed id is a bad request, not an unknown route.
-        group.MapMethods("/{id}/{**rest}", ["GET", "POST"], (string id) =>
-            Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid transaction id",
-                detail: $"'{id}' is not a transaction id (a GUID is expected)."));
-        group.MapGet("/{id}", (string id) =>
-            Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid transaction id",
-                detail: $"'{id}' is not a transaction id (a GUID is expected)."));
         return app;
     }
+
+    /// <exception cref="InvalidTransactionRequestException"><paramref name="id"/> is not a GUID.</exception>
+    private static Guid ParseId(string id) => Guid.TryParse(id, out var transactionId)
+        ? transactionId
+        : throw new InvalidTransactionRequestException("id", $"'{id}' is not a transaction id (a GUID is expected).");
 }

@@ -10,7 +10,7 @@ public static class CoordinatorApplicationExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(RoutingProblems.WriteAsync);
         app.MapTransactionEndpoints();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

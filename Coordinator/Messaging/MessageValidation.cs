@@ -1,28 +1,48 @@
+using System.Diagnostics.CodeAnalysis;
 using MassTransit;
 using TxCoordinator.Coordinator.Diagnostics;
 
 namespace TxCoordinator.Coordinator.Messaging;
 
+/// <summary>
+/// Rejects a participant's message whose fields make no sense. The reason is logged before the message is
+/// dead-lettered, so an operator looking at the <c>_error</c> queue can find out why it is there.
+/// </summary>
 internal static class MessageValidation
 {
-    /// <summary>Rejects a message without a transaction or participant id; logs why before it is dead-lettered.</summary>
+    /// <summary>Rejects a message without a transaction or participant id.</summary>
+    /// <exception cref="InvalidMessageException">An id is missing, empty or too long.</exception>
     public static void EnsureValid<T>(ConsumeContext<T> context, Guid transactionId, string? participantId, ILogger logger)
         where T : class
     {
-        string? reason = null;
         if (transactionId == Guid.Empty)
         {
-            reason = "transactionId is missing or empty";
-        }
-        else if (string.IsNullOrWhiteSpace(participantId) || participantId.Length > 64)
-        {
-            reason = "participantId is missing or longer than 64 characters";
+            Reject(context, "transactionId is missing or empty", logger);
         }
 
-        if (reason is not null)
+        if (string.IsNullOrWhiteSpace(participantId) || participantId.Length > 64)
         {
-            LogMessages.MalformedMessage(logger, typeof(T).Name, context.MessageId, reason);
-            throw new InvalidMessageException($"{typeof(T).Name}: {reason}");
+            Reject(context, "participantId is missing or longer than 64 characters", logger);
         }
+    }
+
+    /// <summary>Rejects a message whose enum field holds a number that names no member (JSON allows any integer).</summary>
+    /// <exception cref="InvalidMessageException">When <paramref name="value"/> is not a member of <typeparamref name="TEnum"/>.</exception>
+    public static void EnsureDefined<T, TEnum>(ConsumeContext<T> context, TEnum value, string field, ILogger logger)
+        where T : class
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            Reject(context, $"{field} {value} is unknown (expected one of {string.Join(", ", Enum.GetNames<TEnum>())})", logger);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void Reject<T>(ConsumeContext<T> context, string reason, ILogger logger)
+        where T : class
+    {
+        LogMessages.MalformedMessage(logger, typeof(T).Name, context.MessageId, reason);
+        throw new InvalidMessageException($"{typeof(T).Name}: {reason}");
     }
 }

@@ -11,11 +11,7 @@ internal sealed class ParticipantCompletedConsumer(TransactionEngine engine, ILo
     {
         var ack = context.Message;
         MessageValidation.EnsureValid(context, ack.TransactionId, ack.ParticipantId, logger);
-        if (!Enum.IsDefined(ack.Outcome))
-        {
-            throw new InvalidMessageException($"ParticipantCompleted: unknown outcome {(int)ack.Outcome}");
-        }
-
+        MessageValidation.EnsureDefined(context, ack.Outcome, "outcome", logger);
         return engine.RecordAcknowledgementAsync(ack, context.CancellationToken);
     }
 }

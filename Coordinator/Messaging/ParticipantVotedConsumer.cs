@@ -11,11 +11,7 @@ internal sealed class ParticipantVotedConsumer(TransactionEngine engine, ILogger
     {
         var vote = context.Message;
         MessageValidation.EnsureValid(context, vote.TransactionId, vote.ParticipantId, logger);
-        if (!Enum.IsDefined(vote.Vote))
-        {
-            throw new InvalidMessageException($"ParticipantVoted: unknown vote {(int)vote.Vote}");
-        }
-
+        MessageValidation.EnsureDefined(context, vote.Vote, "vote", logger);
         return engine.RecordVoteAsync(vote, context.CancellationToken);
     }
 }

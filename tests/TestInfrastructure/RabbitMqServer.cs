@@ -110,6 +110,55 @@ public sealed class RabbitMqServer : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="body"/> into <paramref name="queue"/> as is (default exchange, persistent), bypassing any
+    /// serializer, and waits for the broker's confirm: tests use it to send bytes no well-behaved client would.
+    /// </summary>
+    /// <param name="contentType">The AMQP content-type property; none when null.</param>
+    /// <param name="messageId">The AMQP message-id property; none when null.</param>
+    /// <exception cref="PublishReturnException">No queue of that name exists (the message was returned unroutable).</exception>
+    public async Task PublishRawAsync(
+        string queue, ReadOnlyMemory<byte> body, string? contentType = null, string? messageId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        var connection = await ConnectionAsync(cancellationToken);
+        var confirmed = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+        await using var channel = await connection.CreateChannelAsync(confirmed, cancellationToken);
+        var properties = new BasicProperties
+        {
+            ContentType = contentType,
+            MessageId = messageId,
+            DeliveryMode = DeliveryModes.Persistent,
+        };
+        await channel.BasicPublishAsync(exchange: "", routingKey: queue, mandatory: true, properties, body, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="max"/> ready messages of <paramref name="queue"/> without removing them: they are
+    /// fetched unacknowledged and go back to the queue when the channel closes. A missing queue has none.
+    /// </summary>
+    public async Task<IReadOnlyList<QueuedMessage>> PeekAsync(string queue, int max = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        try
+        {
+            return await WithChannelAsync(async channel =>
+            {
+                var messages = new List<QueuedMessage>();
+                while (messages.Count < max && await channel.BasicGetAsync(queue, autoAck: false, cancellationToken) is { } message)
+                {
+                    messages.Add(QueuedMessage.From(message));
+                }
+
+                return (IReadOnlyList<QueuedMessage>)messages;
+            }, cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == NotFound)
+        {
+            return [];
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_connection is not null)

@@ -22,6 +22,10 @@ public sealed class ServiceStack : IAsyncLifetime
     public Uri PaymentsUrl { get; private set; } = null!;
     public Uri OrdersUrl { get; private set; } = null!;
     public Uri RabbitMq => _rabbitMq.Uri;
+
+    /// <summary>The broker itself, to inspect queues or put raw bytes into them.</summary>
+    public RabbitMqServer Broker => _rabbitMq;
+
     public string CoordinatorQueue => $"txc-coordinator-{_suffix}";
     public string InventoryEndpoint => $"txc-participant-inventory-{_suffix}";
     public string PaymentsEndpoint => $"txc-participant-payments-{_suffix}";
@@ -107,6 +111,9 @@ public sealed class ServiceStack : IAsyncLifetime
     {
         await _processes[name].KillAsync();
     }
+
+    /// <summary>Whether the named process is alive (it has not crashed or been killed).</summary>
+    public bool IsRunning(string name) => _processes.TryGetValue(name, out var host) && !host.HasExited;
 
     public void Pause(string name) => _processes[name].Pause();
 
