@@ -15,5 +15,5 @@ public sealed class DownstreamServicesOptions
 
     /// <summary>Timeout of one call to a participant service.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -37,7 +37,7 @@ public sealed class CrashRecoveryTests(ServiceStack stack)
         Assert.True(slow.Count<CommitTransaction>() > commitsBeforeRestart, "Commit was resent after the restart");
         Assert.Equal(8, await stack.Data.StockAsync(sku));
         Assert.True(await stack.Data.ReservationExistsAsync(orderId));
-        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class CrashRecoveryTests(ServiceStack stack)
             var commit = stack.CommitAsync(tx.Id);
             await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).Participants
                 .Single(p => p.ParticipantId == "inventory").Vote == Vote.Yes, Settle, "inventory voted Yes");
-            Assert.Equal(1, await stack.Data.InventoryPreparedAsync());
+            Assert.Equal(1, await stack.Data.InventoryPreparedAsync(tx.Id));
 
             await stack.KillAsync("inventory");   // dies holding a prepared transaction
             stack.Resume("payments");
@@ -79,7 +79,7 @@ public sealed class CrashRecoveryTests(ServiceStack stack)
             }
         }
 
-        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync() == 0, Settle, "the prepared transaction was resolved");
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 0, Settle, "the prepared transaction was resolved");
         await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Committed, Settle, "transaction completed");
         Assert.Equal(5, await stack.Data.StockAsync(sku));
         Assert.Equal(80m, await stack.Data.BalanceAsync(customer));

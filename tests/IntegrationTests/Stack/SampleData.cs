@@ -30,17 +30,20 @@ public sealed class SampleData(string inventoryConnectionString, string payments
         await ScalarAsync<long>(paymentsConnectionString, "SELECT count(*) FROM charges WHERE order_id = @a", orderId) == 1;
 
     /// <summary>Prepared transactions left in either sample database (they share one server, so filter by database).</summary>
-    public async Task<long> PreparedAsync()
+    /// <summary>
+    /// Prepared transactions of one distributed transaction left at Inventory and Payments. Scoped to the
+    /// transaction (the SDK's global id ends with it) because other tests' work may be prepared at that moment.
+    /// </summary>
+    public async Task<long> PreparedAsync(Guid transactionId)
     {
-        var inventory = await ScalarAsync<long>(inventoryConnectionString,
-            "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()");
+        var inventory = await InventoryPreparedAsync(transactionId);
         var payments = await ScalarAsync<long>(paymentsConnectionString,
-            "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()");
+            "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database() AND gid LIKE @a", $"%{transactionId:N}");
         return inventory + payments;
     }
 
-    public Task<long> InventoryPreparedAsync() => ScalarAsync<long>(inventoryConnectionString,
-        "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()");
+    public Task<long> InventoryPreparedAsync(Guid transactionId) => ScalarAsync<long>(inventoryConnectionString,
+        "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database() AND gid LIKE @a", $"%{transactionId:N}");
 
     /// <summary>The participant's own record of a branch: 'committed', 'aborted' or null.</summary>
     public Task<string?> InventoryOutcomeAsync(Guid transactionId) => ScalarAsync<string?>(inventoryConnectionString,

@@ -38,7 +38,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.Equal(74.50m, await stack.Data.BalanceAsync(customer));
         Assert.True(await stack.Data.ReservationExistsAsync(orderId));
         Assert.True(await stack.Data.ChargeExistsAsync(orderId));
-        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(0, await stack.Data.PreparedAsync(body.TransactionId));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.NotNull(inventory.AcknowledgedAt);
         Assert.Equal(8, await stack.Data.StockAsync(sku));
         Assert.True(await stack.Data.ReservationExistsAsync(orderId));
-        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.Equal(100m, await stack.Data.BalanceAsync(customer));
         Assert.False(await stack.Data.ReservationExistsAsync(orderId));
         Assert.False(await stack.Data.ChargeExistsAsync(orderId));
-        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         // Presumed abort: the transaction completes once Inventory, the only Yes voter, acknowledges; the silent
         // participant never voted, so it owes nothing.
         await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted, Settle, "transaction completed");
-        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
         Assert.Equal(10, await stack.Data.StockAsync(sku));
         Assert.False(await stack.Data.ReservationExistsAsync(orderId));
         var view = await stack.GetAsync(tx.Id);
@@ -141,7 +141,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.Equal(9, await stack.Data.StockAsync(sku));
         Assert.True(await stack.Data.ReservationExistsAsync(orderId));
         Assert.Equal("committed", await stack.Data.InventoryOutcomeAsync(tx.Id));
-        Assert.Equal(0, await stack.Data.PreparedAsync());
+        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
         Assert.Equal(TransactionState.Committed, (await stack.GetAsync(tx.Id)).State);
     }
 
@@ -164,7 +164,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
         var view = await stack.GetAsync(tx.Id);
         Assert.Equal(Vote.No, view.Participants.Single(p => p.ParticipantId == "inventory").Vote);
-        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync() == 0, Settle, "no prepared transaction left");
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 0, Settle, "no prepared transaction left");
         Assert.Equal(10, await stack.Data.StockAsync(sku));
         Assert.Equal(100m, await stack.Data.BalanceAsync(customer));
         Assert.False(await stack.Data.ChargeExistsAsync(orderId));
