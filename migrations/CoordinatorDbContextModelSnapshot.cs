@@ -124,6 +124,10 @@ namespace TxCoordinator.Coordinator.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("one_phase");
 
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)

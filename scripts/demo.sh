@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole system on one machine: throwaway PostgreSQL and RabbitMQ, the coordinator, and the Inventory, Payments and
-# Orders samples as separate processes, then the load runner placing orders and checking that each one happened
+# The whole system on one machine: throwaway PostgreSQL and RabbitMQ, the coordinator's replicas (3 by default, a
+# Raft group), and the Inventory, Payments and Orders samples as separate processes, then the load runner placing orders and checking that each one happened
 # everywhere or nowhere. Progress goes to stderr; the only stdout line is the load runner's last one:
 #   demo: committed=.. aborted=.. in_doubt=.. violations=.. tps=.. p50_ms=.. p99_ms=..
 # The exit code is the load runner's. Everything started here is stopped and removed on exit, Ctrl-C included.
@@ -8,9 +8,11 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: scripts/demo.sh [--orders N] [--concurrency C] [--keep-logs DIR] [--no-build]
+usage: scripts/demo.sh [--orders N] [--concurrency C] [--replicas 1|3|5] [--kill-leader] [--keep-logs DIR] [--no-build]
   --orders N         orders to place (default 1000)
   --concurrency C    orders in flight at once (default 32)
+  --replicas R       coordinator replicas (default 3, a Raft group; 1 runs a lone coordinator without Raft)
+  --kill-leader      SIGKILL the coordinator leader in the middle of the run and restart it a few seconds later
   --keep-logs DIR    copy the processes' and servers' logs into DIR before cleaning up
   --no-build         use the existing Release build instead of building first
 USAGE
@@ -32,17 +34,21 @@ orders=1000
 concurrency=32
 keep_logs=""
 build=1
+replicas=3
+kill_leader=0
 while (($# > 0)); do
     case "$1" in
-        --orders | --concurrency | --keep-logs)
+        --orders | --concurrency | --keep-logs | --replicas)
             (($# >= 2)) || die "$1 needs a value"
             case "$1" in
                 --orders) orders="$2" ;;
                 --concurrency) concurrency="$2" ;;
                 --keep-logs) keep_logs="$2" ;;
+                --replicas) replicas="$2" ;;
             esac
             shift 2
             ;;
+        --kill-leader) kill_leader=1; shift ;;
         --no-build) build=0; shift ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
@@ -50,6 +56,8 @@ while (($# > 0)); do
 done
 positive --orders "$orders" 1000000
 positive --concurrency "$concurrency" 1024
+[[ $replicas =~ ^[135]$ ]] || die "--replicas must be 1, 3 or 5, not '$replicas'"
+((replicas > 1 || !kill_leader)) || die "--kill-leader needs a replicated coordinator (--replicas 3 or 5)"
 if [[ -n $keep_logs ]]; then
     if ! mkdir -p -- "$keep_logs" 2>/dev/null || [[ ! -w $keep_logs ]]; then
         die "--keep-logs: cannot write to '$keep_logs'"
@@ -61,6 +69,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=scripts/lib/servers.sh
 source "$root/scripts/lib/servers.sh"
+# shellcheck source=scripts/lib/replicas.sh
+source "$root/scripts/lib/replicas.sh"
 
 # Only the summary may reach stdout: keep it as fd 3 and send everything else to stderr.
 exec 3>&1 1>&2
@@ -94,6 +104,7 @@ cleanup() {
     for pid in "${pids[@]}"; do
         txc_stop_process "$pid" TERM 10
     done
+    txc_replicas_stop
     if [[ -n $keep_logs && -n $TXC_SERVERS_DIR ]]; then
         cp -r "$TXC_SERVERS_DIR/logs/." "$keep_logs/" 2>/dev/null || true
         cp "$TXC_SERVERS_DIR/pg/postgres.log" "$keep_logs/postgres.log" 2>/dev/null || true
@@ -146,52 +157,50 @@ started=$SECONDS
 txc_pg_start
 txc_rmq_start
 mkdir -p "$TXC_SERVERS_DIR/logs"
-txc_pg_create_databases coordinator inventory payments
+txc_pg_create_databases inventory payments
 log "servers ready in $((SECONDS - started))s"
+log "applying the coordinator's migrations"
+txc_replicas_init "$replicas" "$coordinator_dir"
 
-coordinator_db="$(txc_pg_connection coordinator)"
 inventory_db="$(txc_pg_connection inventory)"
 payments_db="$(txc_pg_connection payments)"
-mapfile -t ports < <(txc_free_ports 4)
-coordinator_url="http://127.0.0.1:${ports[0]}"
-inventory_url="http://127.0.0.1:${ports[1]}"
-payments_url="http://127.0.0.1:${ports[2]}"
-orders_url="http://127.0.0.1:${ports[3]}"
-
-log "applying the coordinator's migrations"
-if ! (cd "$coordinator_dir" && ConnectionStrings__Coordinator="$coordinator_db" ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    timeout 120 dotnet TxCoordinator.Coordinator.dll migrate) >"$TXC_SERVERS_DIR/logs/migrate.log" 2>&1; then
-    log "migration failed:"
-    tail -n 40 "$TXC_SERVERS_DIR/logs/migrate.log" >&2
-    exit 1
-fi
-
-start coordinator "$coordinator_dir" env \
-    ConnectionStrings__Coordinator="$coordinator_db" \
-    ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    dotnet TxCoordinator.Coordinator.dll --urls "$coordinator_url"
-# Participants enlist with the coordinator: it must answer first.
-wait_ready coordinator "$coordinator_url/health/ready" "${pids[-1]}"
+mapfile -t ports < <(txc_free_ports 3)
+inventory_url="http://127.0.0.1:${ports[0]}"
+payments_url="http://127.0.0.1:${ports[1]}"
+orders_url="http://127.0.0.1:${ports[2]}"
+coordinator_url="${TXC_REPLICA_URLS[0]}"
+coordinator_db="$(txc_pg_connection "${TXC_REPLICA_DBS[0]}")"
+coordinator_urls_env=()
+orders_coordinator_env=()
+for ((i = 0; i < replicas; i++)); do
+    txc_replica_start "$i"
+    coordinator_urls_env+=("TransactionParticipant__CoordinatorUrls__${i}=${TXC_REPLICA_URLS[$i]}")
+    orders_coordinator_env+=("TransactionCoordinator__Urls__${i}=${TXC_REPLICA_URLS[$i]}")
+done
+# Participants enlist with the coordinator: it must answer first (ready means a leader is elected, when replicated).
+started=$SECONDS
+txc_replicas_wait_ready "$ready_timeout" || exit 1
+log "coordinator ready: ${TXC_REPLICA_URLS[*]} ($((SECONDS - started))s)"
 
 start inventory "$inventory_dir" env \
     ConnectionStrings__Inventory="$inventory_db" \
     ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    TransactionParticipant__CoordinatorUrls__0="$coordinator_url" \
+    "${coordinator_urls_env[@]}" \
     dotnet TxCoordinator.Samples.Inventory.dll --urls "$inventory_url"
 start payments "$payments_dir" env \
     ConnectionStrings__Payments="$payments_db" \
     ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    TransactionParticipant__CoordinatorUrls__0="$coordinator_url" \
+    "${coordinator_urls_env[@]}" \
     dotnet TxCoordinator.Samples.Payments.dll --urls "$payments_url"
 start orders "$orders_dir" env \
     ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    TransactionCoordinator__Urls__0="$coordinator_url" \
+    "${orders_coordinator_env[@]}" \
     Services__Inventory="$inventory_url" \
     Services__Payments="$payments_url" \
     dotnet TxCoordinator.Samples.Orders.dll --urls "$orders_url"
-wait_ready inventory "$inventory_url/health/ready" "${pids[1]}"
-wait_ready payments "$payments_url/health/ready" "${pids[2]}"
-wait_ready orders "$orders_url/health/ready" "${pids[3]}"
+wait_ready inventory "$inventory_url/health/ready" "${pids[-3]}"
+wait_ready payments "$payments_url/health/ready" "${pids[-2]}"
+wait_ready orders "$orders_url/health/ready" "${pids[-1]}"
 
 log "running $orders orders at concurrency $concurrency"
 runner_out="$TXC_SERVERS_DIR/logs/loadrunner.out"
@@ -200,10 +209,55 @@ runner_out="$TXC_SERVERS_DIR/logs/loadrunner.out"
     --orders-url "$orders_url" --coordinator-url "$coordinator_url" \
     --inventory-db "$inventory_db" --payments-db "$payments_db" --coordinator-db "$coordinator_db" \
     --orders "$orders" --concurrency "$concurrency") >"$runner_out" 2>&2 </dev/null &
+runner_pid=$!
 names+=(loadrunner)
-pids+=("$!")
+pids+=("$runner_pid")
+
+# Sleeps up to SECONDS while the load runner runs; false once it has finished.
+runner_sleep() {
+    local until=$((SECONDS + $1))
+    while ((SECONDS < until)); do
+        kill -0 "$runner_pid" 2>/dev/null || return 1
+        sleep 0.2
+    done
+}
+
+if ((kill_leader)) && runner_sleep 6; then
+    leader="$(txc_replica_leader)"
+    if [[ $leader =~ ^r([0-9])$ ]]; then
+        index=$((BASH_REMATCH[1] - 1))
+        log "killing the coordinator leader $leader (pid ${TXC_REPLICA_PIDS[$index]}) with SIGKILL"
+        txc_replica_kill "$index"
+        killed_at=$SECONDS
+        until new_leader="$(txc_replica_leader)"; [[ -n $new_leader && $new_leader != "$leader" ]]; do
+            ((SECONDS - killed_at < 30)) || break
+            sleep 0.1
+        done
+        log "new leader: ${new_leader:-none} (about $((SECONDS - killed_at))s after the kill)"
+        # Back after a while, so that it has to catch up from the others' log.
+        runner_sleep 5 || true
+        txc_replica_start "$index"
+        log "restarted $leader (pid ${TXC_REPLICA_PIDS[$index]})"
+    else
+        log "no leader found to kill"
+    fi
+fi
+
 status=0
-wait "${pids[-1]}" || status=$?
+wait "$runner_pid" || status=$?
+
+if ((replicas > 1)); then
+    # The leader's own measurements: how long a batch of changes took to be committed by a majority and applied.
+    leader="$(txc_replica_leader)"
+    if [[ $leader =~ ^r([0-9])$ ]]; then
+        curl -fsS --max-time 2 "${TXC_REPLICA_URLS[$((BASH_REMATCH[1] - 1))]}/cluster/self" 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+r, b, a = s.get("replicationMs") or {}, s.get("batchSize") or {}, s.get("applyMs") or {}
+print("[demo] raft: leader %s, term %s, commit index %s; decision-log commit latency p50=%s ms p99=%s ms over the last %s entries, %.1f changes per entry, apply to PostgreSQL p50=%s ms"
+      % (s["replicaId"], s["term"], s["commitIndex"], r.get("p50"), r.get("p99"), r.get("samples"), b.get("mean", 0), a.get("p50")), file=sys.stderr)' || true
+    fi
+fi
 
 summary="$(grep '^demo: ' "$runner_out" | tail -n 1 || true)"
 cleanup

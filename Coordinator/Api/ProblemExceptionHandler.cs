@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.StateMachine;
 
@@ -29,6 +30,11 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
             {
                 Status = StatusCodes.Status409Conflict, Title = "Transaction state conflict", Detail = e.Message,
                 Extensions = { ["transactionId"] = e.TransactionId, ["state"] = e.From.ToString() },
+            },
+            CoordinatorUnavailableException e => new ProblemDetails
+            {
+                // Retryable: the SDK's client moves on to the next replica.
+                Status = StatusCodes.Status503ServiceUnavailable, Title = "Coordinator replica cannot decide now", Detail = e.Message,
             },
             OutcomePendingException e => new ProblemDetails
             {

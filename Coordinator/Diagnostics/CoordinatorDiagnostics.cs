@@ -23,4 +23,7 @@ public static class CoordinatorDiagnostics
 
     internal static readonly Histogram<double> DecisionDuration = Meter.CreateHistogram<double>(
         "txc.transaction.decision.duration", "ms", "Time from the commit request to the durable decision.");
+
+    internal static readonly Histogram<long> ReplicatedBatchSize = Meter.CreateHistogram<long>(
+        "txc.raft.batch.size", "{change}", "Transaction changes carried by one Raft log entry.");
 }

@@ -11,7 +11,7 @@ internal static partial class LogMessages
     [LoggerMessage(1001, LogLevel.Debug, "Participant '{ParticipantId}' enlisted in transaction {TransactionId} at '{Endpoint}'")]
     public static partial void ParticipantEnlisted(ILogger logger, string participantId, Guid transactionId, string endpoint);
 
-    [LoggerMessage(1002, LogLevel.Information, "Transaction {TransactionId} decided {Decision}: {Reason}")]
+    [LoggerMessage(1002, LogLevel.Debug, "Transaction {TransactionId} decided {Decision}: {Reason}")]
     public static partial void Decided(ILogger logger, Guid transactionId, TransactionState decision, string? reason);
 
     [LoggerMessage(1003, LogLevel.Debug, "Transaction {TransactionId} completed as {State}")]
@@ -38,8 +38,6 @@ internal static partial class LogMessages
     [LoggerMessage(3000, LogLevel.Warning, "Transaction {TransactionId} is stuck in {State}: participant '{ParticipantId}' has not answered {Attempts} deliveries")]
     public static partial void Stuck(ILogger logger, Guid transactionId, TransactionState state, string participantId, int attempts);
 
-    [LoggerMessage(3001, LogLevel.Information, "Supervisor resumed: {Count} unfinished transactions found at start-up")]
-    public static partial void Resumed(ILogger logger, int count);
 
     [LoggerMessage(3002, LogLevel.Error, "Supervisor sweep failed; retrying next interval")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
@@ -49,4 +47,34 @@ internal static partial class LogMessages
 
     [LoggerMessage(4001, LogLevel.Information, "Coordinator database is up to date ({Count} migrations applied)")]
     public static partial void MigrationsApplied(ILogger logger, int count);
+
+    [LoggerMessage(5000, LogLevel.Information, "Replica '{ReplicaId}' joined the Raft group on {EndPoint} ({Members} members, {Committed} entries committed in its log)")]
+    public static partial void ReplicaStarted(ILogger logger, string replicaId, string endPoint, int members, long committed);
+
+    [LoggerMessage(5001, LogLevel.Information, "Replica '{ReplicaId}' leads term {Term} and decides from now on (log applied up to {Applied})")]
+    public static partial void TookOver(ILogger logger, string replicaId, long term, long applied);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Replica '{ReplicaId}' is no longer the leader (term {Term}); it stops deciding")]
+    public static partial void SteppedDown(ILogger logger, string replicaId, long term);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Replica '{ReplicaId}' was elected but could not take over: {Reason}")]
+    public static partial void TakeoverFailed(ILogger logger, string replicaId, string reason);
+
+    [LoggerMessage(5004, LogLevel.Information, "Snapshot of the decision log written: {Count} transactions")]
+    public static partial void SnapshotWritten(ILogger logger, int count);
+
+    [LoggerMessage(5005, LogLevel.Information, "Snapshot {Snapshot} restored into the database: {Count} transactions")]
+    public static partial void SnapshotRestored(ILogger logger, string snapshot, int count);
+
+    [LoggerMessage(5006, LogLevel.Warning, "Applying log entry {Index} to PostgreSQL failed (attempt {Attempt}); retrying")]
+    public static partial void ApplyRetry(ILogger logger, long index, int attempt, Exception exception);
+
+    [LoggerMessage(5007, LogLevel.Debug, "{MessageType} for transaction {TransactionId} forwarded to the leader '{Leader}'")]
+    public static partial void ForwardedToLeader(ILogger logger, string messageType, Guid transactionId, string leader);
+
+    [LoggerMessage(5008, LogLevel.Information, "Replica took over: re-driving {Count} unfinished transactions")]
+    public static partial void Redriving(ILogger logger, int count);
+
+    [LoggerMessage(9000, LogLevel.Critical, "Fault injection: killing this process after deciding {State} for transaction {TransactionId}, before telling any participant")]
+    public static partial void InjectedCrash(ILogger logger, Guid transactionId, TransactionState state);
 }

@@ -61,11 +61,36 @@ internal sealed partial class TransactionEngine
         return new SweepResult(candidates.Count, expired, resent, stuck);
     }
 
-    /// <summary>Number of transactions not yet Committed or Aborted.</summary>
-    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Re-drives every unfinished transaction (see <see cref="TransactionSteps.Resume"/>): run when this coordinator
+    /// starts deciding, after a restart or on becoming the leader.
+    /// </summary>
+    public async Task<int> ResumeAllAsync(CancellationToken cancellationToken = default)
     {
-        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-        return await db.Transactions.CountAsync(
-            t => t.State != Contracts.TransactionState.Committed && t.State != Contracts.TransactionState.Aborted, cancellationToken);
+        List<Guid> unfinished;
+        await using (var db = await _databases.CreateDbContextAsync(cancellationToken))
+        {
+            unfinished = await db.Transactions
+                .Where(t => t.State != Contracts.TransactionState.Committed && t.State != Contracts.TransactionState.Aborted)
+                .OrderBy(t => t.Deadline)
+                .Select(t => t.Id)
+                .ToListAsync(cancellationToken);
+        }
+
+        LogMessages.Redriving(_logger, unfinished.Count);
+        // A few at a time: each is a round trip to the log, and a large backlog must not starve new requests.
+        await Parallel.ForEachAsync(unfinished, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (id, ct) =>
+            {
+                try
+                {
+                    await MutateAsync(id, (tx, at, outbox) => TransactionSteps.Resume(tx, at, outbox), ct);
+                }
+                catch (TransactionNotFoundException)
+                {
+                    // Cannot happen with one writer; harmless if it does.
+                }
+            });
+        return unfinished.Count;
     }
 }

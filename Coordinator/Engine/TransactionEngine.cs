@@ -20,27 +20,33 @@ internal sealed partial class TransactionEngine
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IDbContextFactory<CoordinatorDbContext> _databases;
+    private readonly IDecisionLog _log;
     private readonly ParticipantMessenger _messenger;
     private readonly TransactionLocks _locks;
     private readonly DecisionSignals _signals;
     private readonly CoordinatorOptions _options;
+    private readonly FaultInjectionOptions _faults;
     private readonly TimeProvider _time;
     private readonly ILogger<TransactionEngine> _logger;
 
     public TransactionEngine(
         IDbContextFactory<CoordinatorDbContext> databases,
+        IDecisionLog log,
         ParticipantMessenger messenger,
         TransactionLocks locks,
         DecisionSignals signals,
         IOptions<CoordinatorOptions> options,
+        IOptions<FaultInjectionOptions> faults,
         TimeProvider time,
         ILogger<TransactionEngine> logger)
     {
         _databases = databases;
+        _log = log;
         _messenger = messenger;
         _locks = locks;
         _signals = signals;
         _options = options.Value;
+        _faults = faults.Value;
         _time = time;
         _logger = logger;
     }
@@ -56,6 +62,7 @@ internal sealed partial class TransactionEngine
         }
 
         ValidateMetadata(metadata);
+        _log.EnsureDeciding();
         var now = _time.GetUtcNow();
         var tx = new TransactionRecord
         {
@@ -65,9 +72,9 @@ internal sealed partial class TransactionEngine
             Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
         };
 
+        tx.NextRevision();
         await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-        db.Transactions.Add(tx);
-        await db.SaveChangesAsync(cancellationToken);
+        await _log.CommitAsync(db, tx, cancellationToken);
         CoordinatorDiagnostics.TransactionsBegun.Add(1);
         LogMessages.TransactionBegun(_logger, tx.Id, tx.Deadline);
         return tx.ToView();
@@ -131,14 +138,15 @@ internal sealed partial class TransactionEngine
     }
 
     /// <summary>
-    /// Loads the transaction under its lock, applies <paramref name="change"/>, saves, then sends what the change
-    /// put in the outbox and wakes whoever waits for its outcome. A concurrent writer (another replica, or a
-    /// process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
-    /// number of times.
+    /// Loads the transaction under its lock, applies <paramref name="change"/>, makes it durable through the decision
+    /// log, then sends what the change put in the outbox and wakes whoever waits for its outcome. A concurrent writer
+    /// (a process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
+    /// number of times. Nothing is sent by a replica that has stopped deciding meanwhile: its successor re-drives.
     /// </summary>
     private async Task<T> MutateAsync<T>(
         Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken)
     {
+        _log.EnsureDeciding();
         for (var attempt = 1; ; attempt++)
         {
             var outbox = new List<OutboundMessage>();
@@ -151,9 +159,16 @@ internal sealed partial class TransactionEngine
                     ?? throw new TransactionNotFoundException(transactionId);
                 var stateBefore = tx.State;
                 result = change(tx, _time.GetUtcNow(), outbox);
+                if (!db.ChangeTracker.HasChanges())
+                {
+                    // Nothing changed (a duplicate vote, say): nothing to log, nothing to send.
+                    return result;
+                }
+
+                tx.NextRevision();
                 try
                 {
-                    await db.SaveChangesAsync(cancellationToken);
+                    await _log.CommitAsync(db, tx, cancellationToken);
                 }
                 catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyAttempts)
                 {
@@ -163,8 +178,21 @@ internal sealed partial class TransactionEngine
 
                 if (tx.State != stateBefore)
                 {
+                    // Before anyone hears of the decision, not even the initiator waiting for it.
+                    if (_faults.Enabled && stateBefore == TransactionState.Preparing
+                        && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.CrashAfterDecision)
+                    {
+                        LogMessages.InjectedCrash(_logger, tx.Id, tx.State);
+                        System.Diagnostics.Process.GetCurrentProcess().Kill();
+                    }
+
                     OnStateChanged(tx, stateBefore);
                 }
+            }
+
+            if (!_log.IsDeciding)
+            {
+                return result;
             }
 
             // Sent outside the lock: the change is already durable, and a slow broker must not stall the

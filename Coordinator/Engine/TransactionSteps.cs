@@ -291,6 +291,37 @@ public static class TransactionSteps
         return new Supervision(false, resent, stuck);
     }
 
+    /// <summary>
+    /// Picks a transaction up after a restart or a change of leader: whatever is owed to a participant is sent now,
+    /// with its backoff started afresh, since messages of the previous run may never have left. Returns messages sent.
+    /// </summary>
+    public static int Resume(TransactionRecord tx, DateTimeOffset now, ICollection<OutboundMessage> outbox)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        if (tx.State == TransactionState.Active)
+        {
+            if (now >= tx.Deadline)
+            {
+                Abort(tx, "timed out before commit", now, outbox);
+            }
+
+            return outbox.Count;
+        }
+
+        if (tx.State == TransactionState.Preparing && Decide(tx, now, outbox).Kind != DecisionKind.Pending)
+        {
+            return outbox.Count;
+        }
+
+        foreach (var participant in tx.Participants.Where(p => NeedsMessage(tx, p)))
+        {
+            participant.ResetDelivery();
+            Send(tx, participant, MessageFor(tx, participant), now, outbox);
+        }
+
+        return outbox.Count;
+    }
+
     private static bool NeedsMessage(TransactionRecord tx, ParticipantRecord participant) => tx.State switch
     {
         TransactionState.Preparing => participant.Vote is null,

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Api;
+using TxCoordinator.Coordinator.Cluster;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -11,6 +13,12 @@ public static class CoordinatorApplicationExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages(RoutingProblems.WriteAsync);
+        if (app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.Enabled)
+        {
+            app.UseMiddleware<LeaderForwardingMiddleware>();
+            app.MapClusterEndpoints();
+        }
+
         app.MapTransactionEndpoints();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator;
+using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Messaging;
 
 namespace Microsoft.Extensions.Hosting;
@@ -26,22 +27,33 @@ public static class CoordinatorMessagingExtensions
             {
                 cfg.Host(rabbitUri);
                 var options = context.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
-                cfg.ReceiveEndpoint(options.QueueName, endpoint =>
+                var cluster = context.GetRequiredService<IOptions<ClusterOptions>>().Value;
+                cfg.ReceiveEndpoint(options.QueueName, endpoint => ConfigureCoordinatorEndpoint(endpoint, context));
+                if (cluster.Enabled)
                 {
-                    // Votes of many transactions are independent: consume them concurrently. Retries are few and
-                    // short (the engine is idempotent); a malformed message is not retried at all.
-                    endpoint.PrefetchCount = 128;
-                    endpoint.ConcurrentMessageLimit = 64;
-                    endpoint.UseMessageRetry(retry =>
-                    {
-                        retry.Ignore<InvalidMessageException>();
-                        retry.Incremental(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
-                    });
-                    endpoint.ConfigureConsumer<ParticipantVotedConsumer>(context);
-                    endpoint.ConfigureConsumer<ParticipantCompletedConsumer>(context);
-                });
+                    // Where followers hand the leader what they received on the shared queue.
+                    cfg.ReceiveEndpoint(QueueNames.ForReplica(options.QueueName, cluster.ReplicaId!),
+                        endpoint => ConfigureCoordinatorEndpoint(endpoint, context));
+                }
             });
         });
         return builder;
+    }
+
+    private static void ConfigureCoordinatorEndpoint(IRabbitMqReceiveEndpointConfigurator endpoint, IBusRegistrationContext context)
+    {
+        // Votes of many transactions are independent: consume them concurrently. Retries are bounded and the
+        // engine is idempotent; the longest waits cover a leader election. A malformed message is not retried.
+        endpoint.PrefetchCount = 128;
+        endpoint.ConcurrentMessageLimit = 64;
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Ignore<InvalidMessageException>();
+            retry.Intervals(
+                TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500),
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
+        });
+        endpoint.ConfigureConsumer<ParticipantVotedConsumer>(context);
+        endpoint.ConfigureConsumer<ParticipantCompletedConsumer>(context);
     }
 }

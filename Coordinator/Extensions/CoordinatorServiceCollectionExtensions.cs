@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using TxCoordinator.Coordinator;
 using TxCoordinator.Coordinator.Api;
+using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.Messaging;
 using TxCoordinator.Coordinator.Persistence;
@@ -28,11 +31,14 @@ public static class CoordinatorServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        builder.Services.AddOptions<FaultInjectionOptions>().Bind(builder.Configuration.GetSection(FaultInjectionOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddCoordinatorPersistence();
+        builder.AddCoordinatorCluster();
         builder.Services.AddSingleton<TransactionLocks>();
         builder.Services.AddSingleton<DecisionSignals>();
         builder.Services.AddSingleton<ParticipantMessenger>();
+        builder.Services.AddSingleton<LeaderMessageForwarder>();
         builder.Services.AddSingleton<TransactionEngine>();
         builder.Services.AddHostedService<TransactionSupervisor>();
         builder.AddCoordinatorMessaging();
@@ -51,9 +57,40 @@ public static class CoordinatorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var connectionString = builder.Configuration.GetConnectionString("Coordinator")
             ?? throw new InvalidOperationException("ConnectionStrings:Coordinator is not set: the coordinator needs its PostgreSQL database.");
-        builder.Services.AddPooledDbContextFactory<CoordinatorDbContext>(db => db.UseNpgsql(connectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddPooledDbContextFactory<CoordinatorDbContext>((services, db) => db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<MigrationOnStartup>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Replication (section "Coordinator:Cluster"): with members listed, this coordinator is one replica of a Raft
+    /// group and every change goes through the replicated log; without, it writes PostgreSQL directly.
+    /// </summary>
+    public static IHostApplicationBuilder AddCoordinatorCluster(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ClusterOptions>()
+            .Bind(builder.Configuration.GetSection(ClusterOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        // A forwarded commit may wait for its votes until the transaction's deadline: the caller's abort ends it.
+        builder.Services.AddHttpClient(LeaderForwardingMiddleware.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+
+        var cluster = builder.Configuration.GetSection(ClusterOptions.SectionName).Get<ClusterOptions>();
+        if (cluster is not { Enabled: true })
+        {
+            builder.Services.AddSingleton<IDecisionLog, LocalDecisionLog>();
+            return builder;
+        }
+
+        builder.Services.AddSingleton<TransactionImageWriter>();
+        builder.Services.AddSingleton<RaftReplica>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RaftReplica>());
+        builder.Services.AddSingleton<IDecisionLog, ReplicatedDecisionLog>();
+        builder.Services.AddHealthChecks().AddCheck<RaftLeaderHealthCheck>("raft-leader", tags: ["ready"]);
         return builder;
     }
 }

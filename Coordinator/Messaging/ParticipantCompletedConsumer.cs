@@ -4,7 +4,8 @@ using TxCoordinator.Coordinator.Engine;
 
 namespace TxCoordinator.Coordinator.Messaging;
 
-internal sealed class ParticipantCompletedConsumer(TransactionEngine engine, ILogger<ParticipantCompletedConsumer> logger)
+internal sealed class ParticipantCompletedConsumer(
+    TransactionEngine engine, LeaderMessageForwarder forwarder, ILogger<ParticipantCompletedConsumer> logger)
     : IConsumer<ParticipantCompleted>
 {
     public Task Consume(ConsumeContext<ParticipantCompleted> context)
@@ -12,6 +13,6 @@ internal sealed class ParticipantCompletedConsumer(TransactionEngine engine, ILo
         var ack = context.Message;
         MessageValidation.EnsureValid(context, ack.TransactionId, ack.ParticipantId, logger);
         MessageValidation.EnsureDefined(context, ack.Outcome, "outcome", logger);
-        return engine.RecordAcknowledgementAsync(ack, context.CancellationToken);
+        return forwarder.HandleOrForwardAsync(context, ack.TransactionId, () => engine.RecordAcknowledgementAsync(ack, context.CancellationToken));
     }
 }

@@ -4,7 +4,8 @@ using TxCoordinator.Coordinator.Engine;
 
 namespace TxCoordinator.Coordinator.Messaging;
 
-internal sealed class ParticipantVotedConsumer(TransactionEngine engine, ILogger<ParticipantVotedConsumer> logger)
+internal sealed class ParticipantVotedConsumer(
+    TransactionEngine engine, LeaderMessageForwarder forwarder, ILogger<ParticipantVotedConsumer> logger)
     : IConsumer<ParticipantVoted>
 {
     public Task Consume(ConsumeContext<ParticipantVoted> context)
@@ -12,6 +13,6 @@ internal sealed class ParticipantVotedConsumer(TransactionEngine engine, ILogger
         var vote = context.Message;
         MessageValidation.EnsureValid(context, vote.TransactionId, vote.ParticipantId, logger);
         MessageValidation.EnsureDefined(context, vote.Vote, "vote", logger);
-        return engine.RecordVoteAsync(vote, context.CancellationToken);
+        return forwarder.HandleOrForwardAsync(context, vote.TransactionId, () => engine.RecordVoteAsync(vote, context.CancellationToken));
     }
 }

@@ -26,6 +26,12 @@ public sealed class TransactionRecord
 
     public Dictionary<string, string> Metadata { get; init; } = [];
 
+    /// <summary>
+    /// Number of changes made to this transaction so far. With replication, each change travels as a new image of
+    /// the record and a replica keeps only the highest revision, so replaying the log changes nothing.
+    /// </summary>
+    public long Revision { get; private set; }
+
     /// <summary>Optimistic concurrency token (PostgreSQL xmin): a concurrent writer fails instead of overwriting.</summary>
     public uint Version { get; private set; }
 
@@ -72,6 +78,9 @@ public sealed class TransactionRecord
         OnePhase = true;
         TransitionTo(TransactionState.Committing, now);
     }
+
+    /// <summary>Counts one more change; called once per saved change.</summary>
+    public void NextRevision() => Revision++;
 
     public ParticipantRecord? FindParticipant(string participantId) =>
         Participants.Find(p => string.Equals(p.ParticipantId, participantId, StringComparison.Ordinal));

@@ -15,11 +15,14 @@ public sealed class CoordinatorClientOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many times the whole address list is tried before giving up (a leader election takes about a second).</summary>
-    [Range(1, 10)]
-    public int FailoverRounds { get; set; } = 3;
+    /// <summary>
+    /// How many times the whole address list is tried before giving up. With the default delays the rounds span
+    /// about 6 s, enough for the replicas to elect a new leader after one dies (1 to 3 s).
+    /// </summary>
+    [Range(1, 20)]
+    public int FailoverRounds { get; set; } = 6;
 
-    /// <summary>Pause between two rounds over the address list.</summary>
+    /// <summary>Pause before the second round over the address list; it doubles each round, up to 2 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan FailoverDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+    public TimeSpan FailoverDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }

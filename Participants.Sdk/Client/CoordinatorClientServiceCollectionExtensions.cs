@@ -24,6 +24,7 @@ public static class CoordinatorClientServiceCollectionExtensions
         options.ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoordinatorClientOptions>, CoordinatorClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CoordinatorAddressPreference>();
         // Each attempt has its own timeout (RequestTimeout); HttpClient's overall timeout would cut failover short.
         return services.AddHttpClient<ITransactionCoordinatorClient, TransactionCoordinatorClient>(
             client => client.Timeout = Timeout.InfiniteTimeSpan);

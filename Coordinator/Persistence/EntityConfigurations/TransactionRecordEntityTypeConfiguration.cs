@@ -29,6 +29,7 @@ internal sealed class TransactionRecordEntityTypeConfiguration : IEntityTypeConf
                     (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
                     v => v.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
                     v => new Dictionary<string, string>(v, StringComparer.Ordinal)));
+        builder.Property(t => t.Revision).HasColumnName("revision");
         builder.Property(t => t.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
         builder.Ignore(t => t.IsFinal);
         builder.Ignore(t => t.Outcome);

@@ -26,6 +26,9 @@ public sealed class FakeParticipant : IAsyncDisposable
 
     public Vote VoteToCast { get; set; } = Vote.Yes;
 
+    /// <summary>While false, Prepare is recorded but not answered (as if the participant were still working).</summary>
+    public bool AnswerPrepare { get; set; } = true;
+
     /// <summary>While false, Commit/Abort are recorded but not acknowledged (as if the participant were slow).</summary>
     public bool Acknowledge { get; set; } = true;
 
@@ -45,6 +48,11 @@ public sealed class FakeParticipant : IAsyncDisposable
                 e.Handler<PrepareTransaction>(async ctx =>
                 {
                     self!._received.Enqueue(ctx.Message);
+                    if (!self.AnswerPrepare)
+                    {
+                        return;
+                    }
+
                     var reply = await ctx.GetSendEndpoint(new Uri($"queue:{coordinatorQueue}"));
                     await reply.Send(new ParticipantVoted(ctx.Message.TransactionId, participantId, self.VoteToCast, "fake vote"));
                 });

@@ -6,18 +6,45 @@ using TxCoordinator.TestInfrastructure;
 namespace TxCoordinator.IntegrationTests.Stack;
 
 /// <summary>
-/// The real thing, as separate processes: coordinator, Inventory, Payments and Orders on fresh databases and
-/// private queue names (so other test assemblies sharing the broker never see our messages).
+/// The real thing, as separate processes: coordinator (one, or a Raft group of replicas), Inventory, Payments and
+/// Orders on fresh databases and private queue names (so other test assemblies sharing the broker never see our
+/// messages).
 /// </summary>
-public sealed class ServiceStack : IAsyncLifetime
+public class ServiceStack : IAsyncLifetime
 {
+    private readonly int _replicas;
+    private int _preferredReplica;
+
     private readonly PostgresServer _postgres = new();
     private readonly RabbitMqServer _rabbitMq = new();
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<string, ProcessHost> _processes = [];
     private readonly Dictionary<string, (string Dll, Dictionary<string, string> Environment, Uri Url)> _definitions = [];
 
-    public Uri CoordinatorUrl { get; private set; } = null!;
+    public ServiceStack()
+        : this(replicas: 1)
+    {
+    }
+
+    protected ServiceStack(int replicas, Dictionary<string, string>? coordinatorSettings = null)
+    {
+        _replicas = replicas;
+        _coordinatorSettings = coordinatorSettings ?? [];
+    }
+
+    private readonly Dictionary<string, string> _coordinatorSettings;
+
+    /// <summary>The first replica's URL (the only coordinator's, without replication).</summary>
+    public Uri CoordinatorUrl => CoordinatorUrls[0];
+
+    public IReadOnlyList<Uri> CoordinatorUrls { get; private set; } = [];
+
+    /// <summary>Process names of the coordinator replicas: "coordinator", or "coordinator-r1" .. "coordinator-rN".</summary>
+    public IReadOnlyList<string> Replicas { get; private set; } = [];
+
+    /// <summary>Each replica's own database (its applied copy of the decision log), in replica order.</summary>
+    public IReadOnlyList<string> CoordinatorDatabases { get; private set; } = [];
+
     public Uri InventoryUrl { get; private set; } = null!;
     public Uri PaymentsUrl { get; private set; } = null!;
     public Uri OrdersUrl { get; private set; } = null!;
@@ -29,7 +56,7 @@ public sealed class ServiceStack : IAsyncLifetime
     public string CoordinatorQueue => $"txc-coordinator-{_suffix}";
     public string InventoryEndpoint => $"txc-participant-inventory-{_suffix}";
     public string PaymentsEndpoint => $"txc-participant-payments-{_suffix}";
-    public string CoordinatorDatabase { get; private set; } = null!;
+    public string CoordinatorDatabase => CoordinatorDatabases[0];
     public string InventoryDatabase { get; private set; } = null!;
     public string PaymentsDatabase { get; private set; } = null!;
     public SampleData Data { get; private set; } = null!;
@@ -46,46 +73,117 @@ public sealed class ServiceStack : IAsyncLifetime
             return;
         }
 
-        CoordinatorDatabase = await _postgres.CreateDatabaseAsync("itcoord");
+        var databases = new List<string>();
+        for (var i = 0; i < _replicas; i++)
+        {
+            databases.Add(await _postgres.CreateDatabaseAsync("itcoord"));
+        }
+
+        CoordinatorDatabases = databases;
         InventoryDatabase = await _postgres.CreateDatabaseAsync("itinv");
         PaymentsDatabase = await _postgres.CreateDatabaseAsync("itpay");
         Data = new SampleData(InventoryDatabase, PaymentsDatabase);
-
-        CoordinatorUrl = Define("coordinator", "Coordinator", "TxCoordinator.Coordinator.dll", new()
-        {
-            ["ConnectionStrings__Coordinator"] = CoordinatorDatabase,
-            ["Coordinator__ApplyMigrationsOnStartup"] = "true",
-            ["Coordinator__QueueName"] = CoordinatorQueue,
-            ["Coordinator__SweepInterval"] = "00:00:00.200",
-            ["Coordinator__ResendInitialDelay"] = "00:00:00.500",
-            ["Coordinator__ResendMaxDelay"] = "00:00:02",
-        });
+        DefineCoordinators();
         InventoryUrl = Define("inventory", "SampleServices/Inventory", "TxCoordinator.Samples.Inventory.dll", Participant("Inventory", InventoryDatabase, InventoryEndpoint));
         PaymentsUrl = Define("payments", "SampleServices/Payments", "TxCoordinator.Samples.Payments.dll", Participant("Payments", PaymentsDatabase, PaymentsEndpoint));
-        OrdersUrl = Define("orders", "SampleServices/Orders", "TxCoordinator.Samples.Orders.dll", new()
+        var orders = new Dictionary<string, string>
         {
-            ["TransactionCoordinator__Urls__0"] = CoordinatorUrl.ToString(),
             ["Services__Inventory"] = InventoryUrl.ToString(),
             ["Services__Payments"] = PaymentsUrl.ToString(),
-        });
+        };
+        for (var i = 0; i < CoordinatorUrls.Count; i++)
+        {
+            orders[$"TransactionCoordinator__Urls__{i}"] = CoordinatorUrls[i].ToString();
+        }
 
-        // The coordinator first: it creates its schema, and participants enlist with it.
-        await StartAsync("coordinator");
+        OrdersUrl = Define("orders", "SampleServices/Orders", "TxCoordinator.Samples.Orders.dll", orders);
+
+        // The coordinator first: it creates its schema, and participants enlist with it. Replicas start together:
+        // each is ready only once a leader is elected, which takes a majority.
+        await Task.WhenAll(Replicas.Select(StartAsync));
         await Task.WhenAll(StartAsync("inventory"), StartAsync("payments"), StartAsync("orders"));
     }
 
-    private Dictionary<string, string> Participant(string name, string database, string endpoint) => new()
+    private void DefineCoordinators()
     {
-        [$"ConnectionStrings__{name}"] = database,
-        ["TransactionParticipant__CoordinatorUrls__0"] = CoordinatorUrl.ToString(),
-        ["TransactionParticipant__EndpointName"] = endpoint,
-        ["TransactionParticipant__CoordinatorQueue"] = CoordinatorQueue,
-        ["TransactionParticipant__RecoveryInterval"] = "00:00:01",
-    };
+        var urls = Enumerable.Range(0, _replicas).Select(_ => new Uri($"http://127.0.0.1:{FreePort.Next()}/")).ToList();
+        var raftPorts = Enumerable.Range(0, _replicas).Select(_ => FreePort.Next()).ToList();
+        var names = new List<string>();
+        for (var i = 0; i < _replicas; i++)
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Coordinator"] = CoordinatorDatabases[i],
+                ["Coordinator__ApplyMigrationsOnStartup"] = "true",
+                ["Coordinator__QueueName"] = CoordinatorQueue,
+                ["Coordinator__SweepInterval"] = "00:00:00.200",
+                ["Coordinator__ResendInitialDelay"] = "00:00:00.500",
+                ["Coordinator__ResendMaxDelay"] = "00:00:02",
+            };
+            var name = "coordinator";
+            if (_replicas > 1)
+            {
+                name = $"coordinator-r{i + 1}";
+                environment["Coordinator__Cluster__ReplicaId"] = $"r{i + 1}";
+                environment["Coordinator__Cluster__DataPath"] = Path.Combine(LogDirectory, "raft", $"r{i + 1}");
+                for (var m = 0; m < _replicas; m++)
+                {
+                    environment[$"Coordinator__Cluster__Members__{m}__Id"] = $"r{m + 1}";
+                    environment[$"Coordinator__Cluster__Members__{m}__RaftEndPoint"] = $"127.0.0.1:{raftPorts[m]}";
+                    environment[$"Coordinator__Cluster__Members__{m}__HttpUrl"] = urls[m].ToString();
+                }
+            }
 
-    private Uri Define(string name, string projectDirectory, string dll, Dictionary<string, string> environment)
+            foreach (var (key, value) in _coordinatorSettings)
+            {
+                environment[key] = value;
+            }
+
+            Define(name, "Coordinator", "TxCoordinator.Coordinator.dll", environment, urls[i]);
+            names.Add(name);
+        }
+
+        CoordinatorUrls = urls;
+        Replicas = names;
+    }
+
+    /// <summary>Settings for one replica only, applied at its next start (e.g. a fault to inject).</summary>
+    public void Configure(string name, string key, string? value)
     {
-        var url = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        if (value is null)
+        {
+            _definitions[name].Environment.Remove(key);
+        }
+        else
+        {
+            _definitions[name].Environment[key] = value;
+        }
+    }
+
+    public string DatabaseOf(string replica) => CoordinatorDatabases[Replicas.ToList().IndexOf(replica)];
+
+    public Uri UrlOf(string replica) => CoordinatorUrls[Replicas.ToList().IndexOf(replica)];
+
+    private Dictionary<string, string> Participant(string name, string database, string endpoint)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            [$"ConnectionStrings__{name}"] = database,
+            ["TransactionParticipant__EndpointName"] = endpoint,
+            ["TransactionParticipant__CoordinatorQueue"] = CoordinatorQueue,
+            ["TransactionParticipant__RecoveryInterval"] = "00:00:01",
+        };
+        for (var i = 0; i < CoordinatorUrls.Count; i++)
+        {
+            environment[$"TransactionParticipant__CoordinatorUrls__{i}"] = CoordinatorUrls[i].ToString();
+        }
+
+        return environment;
+    }
+
+    private Uri Define(string name, string projectDirectory, string dll, Dictionary<string, string> environment, Uri? url = null)
+    {
+        url ??= new Uri($"http://127.0.0.1:{FreePort.Next()}/");
         environment["ConnectionStrings__RabbitMq"] = RabbitMq.ToString();
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["Logging__LogLevel__TxCoordinator"] = "Information";
@@ -119,21 +217,54 @@ public sealed class ServiceStack : IAsyncLifetime
 
     public void Resume(string name) => _processes[name].Resume();
 
-    public async Task<TransactionView> BeginAsync(double timeoutSeconds = 10)
+    public async Task<TransactionView> BeginAsync(double timeoutSeconds = 10, Dictionary<string, string>? metadata = null)
     {
-        var response = await Http.PostAsJsonAsync(new Uri(CoordinatorUrl, "transactions"), new BeginTransactionRequest(timeoutSeconds));
+        var response = await CoordinatorAsync(url => Http.PostAsJsonAsync(new Uri(url, "transactions"), new BeginTransactionRequest(timeoutSeconds, metadata)));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<TransactionView>())!;
     }
 
-    public async Task<TransactionView> GetAsync(Guid transactionId) =>
-        (await Http.GetFromJsonAsync<TransactionView>(new Uri(CoordinatorUrl, $"transactions/{transactionId}")))!;
+    public async Task<TransactionView> GetAsync(Guid transactionId)
+    {
+        var response = await CoordinatorAsync(url => Http.GetAsync(new Uri(url, $"transactions/{transactionId}")));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TransactionView>())!;
+    }
 
     public Task<HttpResponseMessage> CommitAsync(Guid transactionId) =>
-        Http.PostAsync(new Uri(CoordinatorUrl, $"transactions/{transactionId}/commit"), null);
+        CoordinatorAsync(url => Http.PostAsync(new Uri(url, $"transactions/{transactionId}/commit"), null));
 
     public Task<HttpResponseMessage> EnlistAsync(Guid transactionId, string participantId, string endpoint) =>
-        Http.PostAsJsonAsync(new Uri(CoordinatorUrl, $"transactions/{transactionId}/participants"), new EnlistRequest(participantId, endpoint));
+        CoordinatorAsync(url => Http.PostAsJsonAsync(new Uri(url, $"transactions/{transactionId}/participants"), new EnlistRequest(participantId, endpoint)));
+
+    /// <summary>
+    /// Calls the coordinator the way the SDK's client does: a replica that is down or answers 503 (no leader yet)
+    /// is skipped for the next, for a bounded time; every call used here is idempotent.
+    /// </summary>
+    private async Task<HttpResponseMessage> CoordinatorAsync(Func<Uri, Task<HttpResponseMessage>> call)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var index = Volatile.Read(ref _preferredReplica);
+            try
+            {
+                var response = await call(CoordinatorUrls[index]);
+                if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+                {
+                    return response;
+                }
+
+                response.Dispose();
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            Volatile.Write(ref _preferredReplica, (index + 1) % CoordinatorUrls.Count);
+            await Task.Delay(100);
+        }
+    }
 
     public Task<HttpResponseMessage> ReserveAsync(Guid transactionId, Guid orderId, string sku, int quantity) =>
         SendWithTransactionAsync(new Uri(InventoryUrl, "reservations"), transactionId, new { orderId, sku, quantity });
@@ -148,9 +279,9 @@ public sealed class ServiceStack : IAsyncLifetime
         return Http.SendAsync(request);
     }
 
-    public async Task<long> UnfinishedTransactionsAsync()
+    public async Task<long> UnfinishedTransactionsAsync(string? database = null)
     {
-        await using var connection = new NpgsqlConnection(CoordinatorDatabase);
+        await using var connection = new NpgsqlConnection(database ?? CoordinatorDatabase);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM transactions WHERE state NOT IN ('Committed', 'Aborted')", connection);
         return (long)(await command.ExecuteScalarAsync())!;

@@ -1,0 +1,102 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc;
+using TxCoordinator.Participants.Client;
+
+namespace TxCoordinator.Coordinator.Cluster;
+
+/// <summary>
+/// On a follower, a call to the transactions API is passed to the leader and its answer passed back, so any replica
+/// serves any client. Without a known leader, writes fail with 503 and the reason (no majority), which the SDK's
+/// client answers by trying the next replica; reads are then served from this replica's (possibly stale) copy.
+/// </summary>
+internal sealed class LeaderForwardingMiddleware(
+    RequestDelegate next, RaftReplica replica, IHttpClientFactory clients, IProblemDetailsService problems)
+{
+    public const string HttpClientName = "txc-leader";
+
+    /// <summary>Set on forwarded requests: a request is forwarded at most once, so two confused replicas cannot loop.</summary>
+    public const string ForwardedByHeader = "Txc-Forwarded-By";
+
+    private static readonly HashSet<string> SkippedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Transfer-Encoding", "Content-Length", "Keep-Alive", "Upgrade", "Expect",
+    };
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/transactions", StringComparison.OrdinalIgnoreCase)
+            || replica.IsDeciding
+            || context.Request.Headers.ContainsKey(ForwardedByHeader)
+            || replica.Leader is not { HttpUrl: { } leaderUrl } leader
+            || leader.Id == replica.Options.ReplicaId)
+        {
+            await next(context);
+            return;
+        }
+
+        using var request = new HttpRequestMessage(
+            new HttpMethod(context.Request.Method),
+            new Uri(leaderUrl, context.Request.Path.Value + context.Request.QueryString.Value));
+        if (context.Request.ContentLength > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            request.Content = new StreamContent(context.Request.Body);
+        }
+
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            if (SkippedRequestHeaders.Contains(name))
+            {
+                continue;
+            }
+
+            if (!request.Headers.TryAddWithoutValidation(name, values.ToArray()))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
+            }
+        }
+
+        request.Headers.TryAddWithoutValidation(ForwardedByHeader, replica.Options.ReplicaId);
+        HttpResponseMessage response;
+        try
+        {
+            response = await clients.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Coordinator leader unreachable",
+                    Detail = $"Replica '{replica.Options.ReplicaId}' forwarded the request to the leader '{leader.Id}' at {leaderUrl}, which did not answer: {ex.Message}",
+                    Extensions = { ["leader"] = leader.Id },
+                },
+            });
+            return;
+        }
+
+        using (response)
+        {
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers[name] = values.ToArray();
+                }
+            }
+
+            context.Response.Headers[ForwardedByHeader] = replica.Options.ReplicaId;
+            // The SDK's client goes straight to the leader from now on.
+            context.Response.Headers[TransactionCoordinatorClient.LeaderUrlHeader] = leaderUrl.AbsoluteUri;
+            if (response.StatusCode != HttpStatusCode.NoContent)
+            {
+                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            }
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.Membership;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TxCoordinator.Coordinator.Diagnostics;
+using TxCoordinator.Coordinator.Persistence;
+
+namespace TxCoordinator.Coordinator.Cluster;
+
+/// <summary>
+/// This process's member of the Raft group (DotNext over TCP, write-ahead log on disk). It decides only while it
+/// is the leader and has applied everything committed before its term; changes from concurrent transactions are
+/// batched into log entries so that replication does not serialise throughput.
+/// </summary>
+internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
+{
+    // Two batches in flight: one replicating while the next fills up.
+    private const int BatchLoops = 2;
+
+    private readonly ClusterOptions _options;
+    private readonly TransactionImageWriter _writer;
+    private readonly IDbContextFactory<CoordinatorDbContext> _databases;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<RaftReplica> _logger;
+    private readonly Channel<PendingChange> _changes = Channel.CreateUnbounded<PendingChange>(new() { SingleWriter = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+
+    private readonly LatencyWindow _replicationLatency = new(4096);
+    private readonly LatencyWindow _batchSizes = new(4096);
+    private RaftCluster? _cluster;
+    private WriteAheadLog? _log;
+    private ReplicatedStateMachine? _stateMachine;
+    private CancellationToken _decidingToken = new(canceled: true);
+    private long _epoch;
+
+    public RaftReplica(
+        IOptions<ClusterOptions> options,
+        TransactionImageWriter writer,
+        IDbContextFactory<CoordinatorDbContext> databases,
+        ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _writer = writer;
+        _databases = databases;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<RaftReplica>();
+    }
+
+    public ClusterOptions Options => _options;
+
+    /// <summary>True while this replica leads and has applied every entry committed before its term.</summary>
+    public bool IsDeciding => !_decidingToken.IsCancellationRequested;
+
+    /// <summary>Cancelled when this replica stops deciding (deposed or stopped).</summary>
+    public CancellationToken DecidingToken => _decidingToken;
+
+    /// <summary>Counts the terms in which this replica took over as leader; the supervisor re-drives on each.</summary>
+    public long Epoch => Interlocked.Read(ref _epoch);
+
+    public long Term => _cluster?.Term ?? 0;
+
+    public ClusterMember? Leader => _cluster?.Leader is { } leader ? _options.FindByRaftEndPoint(leader.EndPoint) : null;
+
+    public long CommitIndex => _log?.LastCommittedEntryIndex ?? 0;
+
+    public long LastEntryIndex => _log?.LastEntryIndex ?? 0;
+
+    public long AppliedIndex => _log?.LastAppliedIndex ?? 0;
+
+    /// <summary>Time for a batch of changes to be committed by a majority and applied here, over the last batches.</summary>
+    public LatencyWindow.Summary ReplicationLatency => _replicationLatency.Summarize();
+
+    /// <summary>Time for this replica to write one committed entry to its database, over the last entries.</summary>
+    public LatencyWindow.Summary ApplyLatency => _stateMachine?.ApplyLatency.Summarize() ?? new(0, 0, 0, 0);
+
+    /// <summary>Changes per log entry, over the last batches.</summary>
+    public LatencyWindow.Summary BatchSizes => _batchSizes.Summarize();
+
+    public string Role => _cluster is null ? "Stopped"
+        : IsDeciding ? "Leader"
+        : !_cluster.LeadershipToken.IsCancellationRequested ? "Leader (catching up)"
+        : _cluster.Leader is null ? "Candidate" : "Follower";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var self = _options.Self();
+        var root = Directory.CreateDirectory(_options.DataPath!);
+        _stateMachine = new ReplicatedStateMachine(
+            root.CreateSubdirectory("snapshots"), _writer, _databases, _options.SnapshotEvery, _logger);
+        // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
+        await _stateMachine.RestoreAsync(cancellationToken);
+        _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal") }, _stateMachine);
+        await _log.InitializeAsync(cancellationToken);
+
+        var configuration = new RaftCluster.TcpConfiguration(IPEndPoint.Parse(self.RaftEndPoint!))
+        {
+            LowerElectionTimeout = _options.LowerElectionTimeoutMs,
+            UpperElectionTimeout = _options.UpperElectionTimeoutMs,
+            RequestTimeout = TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs),
+            ConnectTimeout = TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs / 2),
+            ColdStart = false,
+            ConfigurationStorage = null!, // the built-in in-memory storage, filled with the static member list below
+            LoggerFactory = _loggerFactory,
+        };
+        var members = ((InMemoryClusterConfigurationStorage<EndPoint>)configuration.ConfigurationStorage).CreateInitialConfigurationBuilder();
+        foreach (var member in _options.Members)
+        {
+            members.Add(IPEndPoint.Parse(member.RaftEndPoint!));
+        }
+
+        members.Build();
+        _cluster = new RaftCluster(configuration) { AuditTrail = _log };
+        _cluster.LeaderChanged += (_, leader) => LeaderChanged(_logger, leader?.EndPoint?.ToString() ?? "none", _cluster.Term);
+        await _cluster.StartAsync(cancellationToken);
+        LogMessages.ReplicaStarted(_logger, self.Id!, self.RaftEndPoint!, _options.Members.Count, _log.LastCommittedEntryIndex);
+
+        _loops.Add(Task.Run(() => LeadLoopAsync(_stopping.Token), CancellationToken.None));
+        for (var i = 0; i < BatchLoops; i++)
+        {
+            _loops.Add(Task.Run(() => BatchLoopAsync(_stopping.Token), CancellationToken.None));
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        _changes.Writer.TryComplete();
+        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_cluster is not null)
+        {
+            await _cluster.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
+
+        if (_stateMachine is not null)
+        {
+            await _stateMachine.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Commits one transaction change through the log: returns once a majority has it and this replica's database
+    /// shows it. Fails with <see cref="CoordinatorUnavailableException"/> when this replica cannot decide.
+    /// </summary>
+    public async Task ReplicateAsync(TransactionImage image, CancellationToken cancellationToken)
+    {
+        EnsureDeciding();
+        var change = new PendingChange(image, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_changes.Writer.TryWrite(change))
+        {
+            throw new CoordinatorUnavailableException("This coordinator replica is shutting down.");
+        }
+
+        await change.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public void EnsureDeciding()
+    {
+        if (IsDeciding)
+        {
+            return;
+        }
+
+        throw new CoordinatorUnavailableException(Leader is { } leader && leader.Id != _options.ReplicaId
+            ? $"Replica '{_options.ReplicaId}' is a follower; the leader is '{leader.Id}' at {leader.HttpUrl}."
+            : _cluster is not null && !_cluster.LeadershipToken.IsCancellationRequested
+                ? $"Replica '{_options.ReplicaId}' was just elected and is applying the log before it decides; retry shortly."
+                : $"Replica '{_options.ReplicaId}' knows no leader: it cannot reach a majority of the {_options.Members.Count} replicas, and decides nothing without one.");
+    }
+
+    private async Task LeadLoopAsync(CancellationToken stopping)
+    {
+        var cluster = _cluster!;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var lease = await cluster.WaitForLeadershipAsync(stopping);
+                using var barrier = CancellationTokenSource.CreateLinkedTokenSource(lease, stopping);
+                barrier.CancelAfter(_options.ReplicationTimeout);
+                // An empty entry of our own term: once it is applied here, so is every entry committed before it,
+                // and the database shows all that earlier leaders decided.
+                await cluster.ReplicateAsync(ReadOnlyMemory<byte>.Empty, null, barrier.Token);
+                _decidingToken = lease;
+                Interlocked.Increment(ref _epoch);
+                LogMessages.TookOver(_logger, _options.ReplicaId!, cluster.Term, _log!.LastAppliedIndex);
+                await Task.Delay(Timeout.Infinite, lease).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _decidingToken = new CancellationToken(canceled: true);
+                if (!stopping.IsCancellationRequested)
+                {
+                    LogMessages.SteppedDown(_logger, _options.ReplicaId!, cluster.Term);
+                }
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                // Deposed during the barrier, or no majority in time: wait for the next election.
+                _decidingToken = new CancellationToken(canceled: true);
+                LogMessages.TakeoverFailed(_logger, _options.ReplicaId!, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task BatchLoopAsync(CancellationToken stopping)
+    {
+        var batch = new List<PendingChange>(_options.MaxBatch);
+        var reader = _changes.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stopping))
+            {
+                batch.Clear();
+                while (batch.Count < _options.MaxBatch && reader.TryRead(out var change))
+                {
+                    batch.Add(change);
+                }
+
+                if (batch.Count > 0)
+                {
+                    await ReplicateBatchAsync(batch, stopping);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+
+        while (reader.TryRead(out var left))
+        {
+            left.Done.TrySetException(new CoordinatorUnavailableException("This coordinator replica is shutting down."));
+        }
+    }
+
+    private async Task ReplicateBatchAsync(List<PendingChange> batch, CancellationToken stopping)
+    {
+        var decidingToken = _decidingToken;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, decidingToken);
+        timeout.CancelAfter(_options.ReplicationTimeout);
+        try
+        {
+            if (decidingToken.IsCancellationRequested)
+            {
+                EnsureDeciding();
+            }
+
+            var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(c => c.Image), TransactionImage.Json);
+            var started = Stopwatch.GetTimestamp();
+            await _cluster!.ReplicateAsync(payload, null, timeout.Token);
+            _replicationLatency.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _batchSizes.Add(batch.Count);
+            CoordinatorDiagnostics.ReplicatedBatchSize.Record(batch.Count);
+            foreach (var change in batch)
+            {
+                change.Done.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            var failure = ex switch
+            {
+                CoordinatorUnavailableException e => e,
+                NotLeaderException => new CoordinatorUnavailableException(
+                    $"Replica '{_options.ReplicaId}' lost the leadership before a majority stored the change.", ex),
+                OperationCanceledException when stopping.IsCancellationRequested => new CoordinatorUnavailableException(
+                    "This coordinator replica is shutting down.", ex),
+                OperationCanceledException when decidingToken.IsCancellationRequested => new CoordinatorUnavailableException(
+                    $"Replica '{_options.ReplicaId}' lost the leadership before a majority stored the change.", ex),
+                OperationCanceledException => new CoordinatorUnavailableException(
+                    $"No majority of the {_options.Members.Count} replicas stored the change within {_options.ReplicationTimeout.TotalSeconds:0.#} s.", ex),
+                _ => new CoordinatorUnavailableException($"Replication failed: {ex.Message}", ex),
+            };
+            foreach (var change in batch)
+            {
+                change.Done.TrySetException(failure);
+            }
+        }
+    }
+
+    [LoggerMessage(5009, LogLevel.Information, "Raft leader is now {Leader} (term {Term})")]
+    private static partial void LeaderChanged(ILogger logger, string leader, long term);
+
+    private sealed record PendingChange(TransactionImage Image, TaskCompletionSource Done);
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Persistence;
+
+namespace TxCoordinator.Coordinator.Cluster;
+
+/// <summary>
+/// A transaction's whole record after one change: what a Raft log entry carries. Property names are the table's
+/// column names, so a replica writes a batch of images with one <c>jsonb_to_recordset</c> statement.
+/// </summary>
+internal sealed record TransactionImage(
+    Guid Id,
+    TransactionState State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset Deadline,
+    DateTimeOffset? DecidedAt,
+    DateTimeOffset? CompletedAt,
+    string? AbortReason,
+    bool OnePhase,
+    Dictionary<string, string> Metadata,
+    long Revision,
+    List<ParticipantImage> Participants)
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static TransactionImage Of(TransactionRecord tx) => new(
+        tx.Id, tx.State, tx.CreatedAt, tx.Deadline, tx.DecidedAt, tx.CompletedAt, tx.AbortReason, tx.OnePhase,
+        tx.Metadata, tx.Revision,
+        [.. tx.Participants.Select(p => new ParticipantImage(
+            tx.Id, p.ParticipantId, p.Endpoint, p.EnlistedAt, p.Vote, p.VoteReason, p.VotedAt, p.AcknowledgedAt,
+            p.AcknowledgedOutcome, p.DeliveryAttempts, p.LastSentAt, tx.Revision))]);
+}
+
+/// <summary>One participant inside a <see cref="TransactionImage"/>; <see cref="Revision"/> is the transaction's.</summary>
+internal sealed record ParticipantImage(
+    Guid TransactionId,
+    string ParticipantId,
+    string Endpoint,
+    DateTimeOffset EnlistedAt,
+    Vote? Vote,
+    string? VoteReason,
+    DateTimeOffset? VotedAt,
+    DateTimeOffset? AcknowledgedAt,
+    ParticipantOutcome? AcknowledgedOutcome,
+    int DeliveryAttempts,
+    DateTimeOffset? LastSentAt,
+    long Revision);

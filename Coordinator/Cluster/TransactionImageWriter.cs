@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TxCoordinator.Coordinator.Cluster;
+
+/// <summary>
+/// Writes transaction images into the coordinator's tables, keeping per transaction only the highest revision:
+/// applying the same entry twice, or an older one after a newer, changes nothing. That is what makes replaying the
+/// log after a crash, or a snapshot over a partly filled database, safe.
+/// </summary>
+internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
+{
+    // Participants are written only when their transaction's stored revision is the image's: an older image,
+    // refused for the transaction, is refused for its participants too. Internal so that tests hold the JSON names
+    // of TransactionImage to these column lists.
+    internal const string UpsertSql = """
+        INSERT INTO transactions (id, state, created_at, deadline, decided_at, completed_at, abort_reason, one_phase, metadata, revision)
+        SELECT id, state, created_at, deadline, decided_at, completed_at, abort_reason, one_phase, metadata, revision
+        FROM jsonb_to_recordset(@transactions) AS t(
+            id uuid, state text, created_at timestamptz, deadline timestamptz, decided_at timestamptz,
+            completed_at timestamptz, abort_reason text, one_phase boolean, metadata jsonb, revision bigint)
+        ON CONFLICT (id) DO UPDATE SET
+            state = excluded.state, decided_at = excluded.decided_at, completed_at = excluded.completed_at,
+            abort_reason = excluded.abort_reason, one_phase = excluded.one_phase, metadata = excluded.metadata,
+            revision = excluded.revision
+        WHERE transactions.revision < excluded.revision;
+
+        INSERT INTO participants (transaction_id, participant_id, endpoint, enlisted_at, vote, vote_reason, voted_at,
+                                  acknowledged_at, acknowledged_outcome, delivery_attempts, last_sent_at)
+        SELECT p.transaction_id, p.participant_id, p.endpoint, p.enlisted_at, p.vote, p.vote_reason, p.voted_at,
+               p.acknowledged_at, p.acknowledged_outcome, p.delivery_attempts, p.last_sent_at
+        FROM jsonb_to_recordset(@participants) AS p(
+            transaction_id uuid, participant_id text, endpoint text, enlisted_at timestamptz, vote text,
+            vote_reason text, voted_at timestamptz, acknowledged_at timestamptz, acknowledged_outcome text,
+            delivery_attempts integer, last_sent_at timestamptz, revision bigint)
+        JOIN transactions t ON t.id = p.transaction_id AND t.revision = p.revision
+        ON CONFLICT (transaction_id, participant_id) DO UPDATE SET
+            endpoint = excluded.endpoint, vote = excluded.vote, vote_reason = excluded.vote_reason,
+            voted_at = excluded.voted_at, acknowledged_at = excluded.acknowledged_at,
+            acknowledged_outcome = excluded.acknowledged_outcome, delivery_attempts = excluded.delivery_attempts,
+            last_sent_at = excluded.last_sent_at;
+        """;
+
+    public async Task WriteAsync(IReadOnlyCollection<TransactionImage> images, CancellationToken cancellationToken)
+    {
+        if (images.Count == 0)
+        {
+            return;
+        }
+
+        // One image per transaction, the newest: a batch never needs two, and the statement must not see two.
+        var newest = images.GroupBy(i => i.Id).Select(g => g.MaxBy(i => i.Revision)!).ToList();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = new NpgsqlCommand(UpsertSql, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter("transactions", NpgsqlDbType.Jsonb)
+            {
+                Value = JsonSerializer.Serialize(newest.Select(i => i with { Participants = [] }), TransactionImage.Json),
+            });
+            command.Parameters.Add(new NpgsqlParameter("participants", NpgsqlDbType.Jsonb)
+            {
+                Value = JsonSerializer.Serialize(newest.SelectMany(i => i.Participants), TransactionImage.Json),
+            });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,22 @@
+namespace TxCoordinator.Coordinator.Engine;
+
+/// <summary>
+/// Crashes on purpose at a chosen point of the protocol, so that tests can prove recovery from exactly there.
+/// Section "Coordinator:Faults"; never enable it in production.
+/// </summary>
+public sealed class FaultInjectionOptions
+{
+    public const string SectionName = "Coordinator:Faults";
+
+    /// <summary>Metadata key with which a transaction asks for a fault (when <see cref="Enabled"/>).</summary>
+    public const string MetadataKey = "txc-fault";
+
+    /// <summary>
+    /// The value of <see cref="MetadataKey"/> that kills the deciding coordinator (SIGKILL, no clean-up) right after
+    /// the transaction's two-phase decision is durable and before any Commit or Abort is sent: the worst moment.
+    /// </summary>
+    public const string CrashAfterDecision = "crash-after-decision";
+
+    /// <summary>Honour fault requests carried in transactions' metadata.</summary>
+    public bool Enabled { get; set; }
+}

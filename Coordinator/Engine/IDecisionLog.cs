@@ -1,0 +1,22 @@
+using TxCoordinator.Coordinator.Persistence;
+
+namespace TxCoordinator.Coordinator.Engine;
+
+/// <summary>
+/// Where the engine makes a change durable before it sends anything: PostgreSQL directly for a lone coordinator,
+/// or the Raft log (committed by a majority, then applied to PostgreSQL) for a replicated one.
+/// </summary>
+internal interface IDecisionLog
+{
+    /// <summary>True while this coordinator may decide: always alone; only as the caught-up leader when replicated.</summary>
+    bool IsDeciding { get; }
+
+    /// <summary>Incremented each time this coordinator starts deciding; a new value means "re-drive everything".</summary>
+    long Epoch { get; }
+
+    /// <exception cref="Cluster.CoordinatorUnavailableException">This coordinator may not decide now.</exception>
+    void EnsureDeciding();
+
+    /// <summary>Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.</summary>
+    Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken);
+}

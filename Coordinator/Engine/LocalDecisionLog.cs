@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using TxCoordinator.Coordinator.Persistence;
+
+namespace TxCoordinator.Coordinator.Engine;
+
+/// <summary>A lone coordinator: the change is saved by EF Core, with optimistic concurrency on the row.</summary>
+internal sealed class LocalDecisionLog : IDecisionLog
+{
+    public bool IsDeciding => true;
+
+    public long Epoch => 1;
+
+    public void EnsureDeciding()
+    {
+    }
+
+    public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
+    {
+        if (db.Entry(tx).State == EntityState.Detached)
+        {
+            db.Transactions.Add(tx);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Cluster;
+using TxCoordinator.Coordinator.Engine;
+using TxCoordinator.Coordinator.Persistence;
+using TxCoordinator.Coordinator.Tests.Infrastructure;
+
+namespace TxCoordinator.Coordinator.Tests.Cluster;
+
+public sealed class TransactionImageTests
+{
+    private static readonly DateTimeOffset VotedAt = Transactions.CommitRequestedAt + TimeSpan.FromSeconds(1);
+    private static readonly DateTimeOffset DecidedAt = Transactions.CommitRequestedAt + TimeSpan.FromSeconds(2);
+    private static readonly DateTimeOffset AcknowledgedAt = Transactions.CommitRequestedAt + TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Revision 5 of a commit: inventory voted Yes and acknowledged, catalog voted read-only, payments voted Yes last
+    /// (deciding the commit) and has not acknowledged yet.
+    /// </summary>
+    private static TransactionRecord Committing()
+    {
+        var tx = Transactions.Preparing("inventory", "catalog", "payments");
+        tx.Metadata["OrderId"] = "A-1001";
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, VotedAt, new List<OutboundMessage>());
+        TransactionSteps.ApplyVote(tx, "catalog", Vote.ReadOnly, "nothing to change", VotedAt, new List<OutboundMessage>());
+        TransactionSteps.ApplyVote(tx, "payments", Vote.Yes, null, DecidedAt, new List<OutboundMessage>());
+        TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Committed, null, AcknowledgedAt);
+        for (var change = 0; change < 5; change++)
+        {
+            tx.NextRevision();
+        }
+
+        Assert.Equal(TransactionState.Committing, tx.State);
+        return tx;
+    }
+
+    /// <summary>The column names of one <c>jsonb_to_recordset(…) AS alias(…)</c> in the SQL that writes images.</summary>
+    private static List<string> RecordsetColumns(string alias)
+    {
+        var match = Regex.Match(TransactionImageWriter.UpsertSql, $@"jsonb_to_recordset\(@\w+\) AS {alias}\((?<columns>[^)]*)\)");
+        Assert.True(match.Success, $"TransactionImageWriter.UpsertSql has no recordset named '{alias}'.");
+        return [.. match.Groups["columns"].Value.Split(',').Select(column => column.Trim().Split(' ')[0])];
+    }
+
+    [Fact]
+    public void Of_CommittingTransaction_CopiesEveryField()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        var expected = new TransactionImage(
+            Transactions.Id, TransactionState.Committing, Transactions.CreatedAt, Transactions.Deadline, DecidedAt, CompletedAt: null,
+            AbortReason: null, OnePhase: false, image.Metadata, Revision: 5, image.Participants);
+        Assert.Equal(expected, image);
+        Assert.Equal(new Dictionary<string, string> { ["OrderId"] = "A-1001" }, image.Metadata);
+    }
+
+    [Fact]
+    public void Of_CommittingTransaction_CopiesEveryParticipantWithTheTransactionsRevision()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        Assert.Equal(
+            [
+                new ParticipantImage(
+                    Transactions.Id, "inventory", "txc-participant-inventory", Transactions.CreatedAt, Vote.Yes, null, VotedAt,
+                    AcknowledgedAt, ParticipantOutcome.Committed, DeliveryAttempts: 1, LastSentAt: DecidedAt, Revision: 5),
+                new ParticipantImage(
+                    Transactions.Id, "catalog", "txc-participant-catalog", Transactions.CreatedAt, Vote.ReadOnly, "nothing to change", VotedAt,
+                    VotedAt, ParticipantOutcome.Aborted, DeliveryAttempts: 1, LastSentAt: Transactions.CommitRequestedAt, Revision: 5),
+                new ParticipantImage(
+                    Transactions.Id, "payments", "txc-participant-payments", Transactions.CreatedAt, Vote.Yes, null, DecidedAt,
+                    AcknowledgedAt: null, AcknowledgedOutcome: null, DeliveryAttempts: 1, LastSentAt: DecidedAt, Revision: 5),
+            ],
+            image.Participants);
+    }
+
+    [Fact]
+    public void Of_OnePhaseCommitRefusedByItsParticipant_CarriesReasonCompletionAndOnePhase()
+    {
+        var tx = Transactions.OnePhaseCommitting("inventory");
+        TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Aborted, "out of stock", AcknowledgedAt);
+        tx.NextRevision();
+        tx.NextRevision();
+
+        var image = TransactionImage.Of(tx);
+
+        var expected = new TransactionImage(
+            Transactions.Id, TransactionState.Aborted, Transactions.CreatedAt, Transactions.Deadline, Transactions.CommitRequestedAt,
+            AcknowledgedAt, "participant 'inventory' could not commit: out of stock", OnePhase: true, image.Metadata, Revision: 2,
+            image.Participants);
+        Assert.Equal(expected, image);
+        Assert.Empty(image.Metadata);
+        Assert.Equal(
+            [
+                new ParticipantImage(
+                    Transactions.Id, "inventory", "txc-participant-inventory", Transactions.CreatedAt, Vote: null, VoteReason: null,
+                    VotedAt: null, AcknowledgedAt, ParticipantOutcome.Aborted, DeliveryAttempts: 1, LastSentAt: Transactions.CommitRequestedAt,
+                    Revision: 2),
+            ],
+            image.Participants);
+    }
+
+    [Fact]
+    public void Of_RecordChangedAfterwards_ImageKeepsTheValuesItWasTakenWith()
+    {
+        var tx = Committing();
+        var image = TransactionImage.Of(tx);
+
+        TransactionSteps.ApplyAcknowledgement(tx, "payments", ParticipantOutcome.Committed, null, AcknowledgedAt);
+        tx.NextRevision();
+
+        // The image waits in the replication batch while the record lives on: it must be a copy, not a view.
+        Assert.Equal((TransactionState.Committed, 6), (tx.State, tx.Revision));
+        Assert.Equal((TransactionState.Committing, (DateTimeOffset?)null, 5), (image.State, image.CompletedAt, image.Revision));
+        Assert.Equal(((DateTimeOffset?)null, 5), (image.Participants[2].AcknowledgedAt, image.Participants[2].Revision));
+    }
+
+    [Fact]
+    public void Json_TransactionRow_HasExactlyTheColumnsOfTheTransactionsRecordset()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        // Serialised as TransactionImageWriter does: transaction rows without their participants, then the participants.
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(new[] { image with { Participants = [] } }, TransactionImage.Json));
+
+        var row = Assert.Single(json.RootElement.EnumerateArray().ToList());
+        Assert.Equal(
+            ["id", "state", "created_at", "deadline", "decided_at", "completed_at", "abort_reason", "one_phase", "metadata", "revision"],
+            RecordsetColumns("t"));
+        Assert.Equal([.. RecordsetColumns("t"), "participants"], row.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Array, row.GetProperty("participants").ValueKind);
+        Assert.Equal(0, row.GetProperty("participants").GetArrayLength());
+    }
+
+    [Fact]
+    public void Json_TransactionRow_WritesValuesInTheFormsTheColumnsStore()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(image, TransactionImage.Json));
+
+        var row = json.RootElement;
+        Assert.Equal("0193a1b2-0000-7000-8000-000000000001", row.GetProperty("id").GetString());
+        Assert.Equal("Committing", row.GetProperty("state").GetString()); // the enum's name, as EF Core stores it
+        Assert.Equal("2026-01-01T12:00:00+00:00", row.GetProperty("created_at").GetString());
+        Assert.Equal("2026-01-01T12:00:30+00:00", row.GetProperty("deadline").GetString());
+        Assert.Equal("2026-01-01T12:00:03+00:00", row.GetProperty("decided_at").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("completed_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("abort_reason").ValueKind);
+        Assert.Equal(JsonValueKind.False, row.GetProperty("one_phase").ValueKind);
+        Assert.Equal(5, row.GetProperty("revision").GetInt64());
+        // Metadata keys are the caller's data: the naming policy must not turn OrderId into order_id.
+        Assert.Equal("""{"OrderId":"A-1001"}""", row.GetProperty("metadata").GetRawText());
+    }
+
+    [Fact]
+    public void Json_ParticipantRows_HaveExactlyTheColumnsOfTheParticipantsRecordset()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(image.Participants, TransactionImage.Json));
+
+        var rows = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(
+            [
+                "transaction_id", "participant_id", "endpoint", "enlisted_at", "vote", "vote_reason", "voted_at", "acknowledged_at",
+                "acknowledged_outcome", "delivery_attempts", "last_sent_at", "revision",
+            ],
+            RecordsetColumns("p"));
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, row => Assert.Equal(RecordsetColumns("p"), row.EnumerateObject().Select(p => p.Name)));
+    }
+
+    [Fact]
+    public void Json_ParticipantRows_WriteValuesInTheFormsTheColumnsStore()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(image.Participants, TransactionImage.Json));
+
+        var rows = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(
+            [
+                ("0193a1b2-0000-7000-8000-000000000001", "inventory", "Yes", "Committed"),
+                ("0193a1b2-0000-7000-8000-000000000001", "catalog", "ReadOnly", "Aborted"),
+                ("0193a1b2-0000-7000-8000-000000000001", "payments", "Yes", null),
+            ],
+            rows.Select(r => (
+                r.GetProperty("transaction_id").GetString(), r.GetProperty("participant_id").GetString(), r.GetProperty("vote").GetString(),
+                r.GetProperty("acknowledged_outcome").GetString())));
+        Assert.Equal("txc-participant-inventory", rows[0].GetProperty("endpoint").GetString());
+        Assert.Equal("2026-01-01T12:00:02+00:00", rows[0].GetProperty("voted_at").GetString());
+        Assert.Equal("nothing to change", rows[1].GetProperty("vote_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, rows[2].GetProperty("acknowledged_at").ValueKind);
+        Assert.All(rows, r => Assert.Equal((1, 5L), (r.GetProperty("delivery_attempts").GetInt32(), r.GetProperty("revision").GetInt64())));
+    }
+
+    [Fact]
+    public void Json_RoundTrip_RestoresEveryFieldAndParticipant()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        // How a replica reads a log entry or a snapshot line back.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new[] { image }, TransactionImage.Json);
+        var restored = Assert.Single(JsonSerializer.Deserialize<List<TransactionImage>>(bytes, TransactionImage.Json)!);
+
+        Assert.Equal(image, restored with { Metadata = image.Metadata, Participants = image.Participants });
+        Assert.Equal(image.Metadata, restored.Metadata);
+        Assert.Equal(image.Participants, restored.Participants);
+    }
+}

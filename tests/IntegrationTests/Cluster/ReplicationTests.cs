@@ -1,0 +1,286 @@
+using System.Net;
+using System.Net.Http.Json;
+using Npgsql;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Cluster;
+using TxCoordinator.Coordinator.Engine;
+using TxCoordinator.IntegrationTests.Stack;
+
+namespace TxCoordinator.IntegrationTests.Cluster;
+
+/// <summary>
+/// Three coordinator replicas replicating their decisions with Raft, broken at the worst moments with SIGKILL and
+/// SIGSTOP. Every test checks the outcome at the participants (their own databases), not only at the coordinator,
+/// and leaves all three replicas running.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ReplicationTests(ClusterStack stack)
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private async Task<(string Sku, string Customer)> SeedAsync(int stock = 10)
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
+        await stack.Data.SeedStockAsync(sku, stock);
+        await stack.Data.SeedWalletAsync(customer, 1_000m);
+        return (sku, customer);
+    }
+
+    private async Task<TransactionView> OrderAsync(string sku, string customer, Guid orderId, Dictionary<string, string>? metadata = null)
+    {
+        var tx = await stack.BeginAsync(timeoutSeconds: 30, metadata);
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 1)).EnsureSuccessStatusCode();
+        (await stack.ChargeAsync(tx.Id, orderId, customer, 10m)).EnsureSuccessStatusCode();
+        return tx;
+    }
+
+    private async Task CommittedEverywhereAsync(Guid transactionId, Guid orderId, string sku, int stock)
+    {
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(transactionId)).State == TransactionState.Committed, Settle,
+            $"transaction {transactionId} completed as Committed");
+        Assert.Equal(stock, await stack.Data.StockAsync(sku));
+        Assert.True(await stack.Data.ReservationExistsAsync(orderId), "Inventory committed the reservation");
+        Assert.True(await stack.Data.ChargeExistsAsync(orderId), "Payments committed the charge");
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(transactionId) == 0, Settle, "no prepared transaction left");
+    }
+
+    private async Task BringBackAsync(string replica)
+    {
+        await stack.StartAsync(replica);
+        await stack.CaughtUpAsync(replica, Settle);
+    }
+
+    [Fact]
+    public async Task Start_ThreeReplicas_ElectOneLeaderThatEveryoneFollows()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var leader = await stack.LeaderAsync();
+
+        var statuses = await Task.WhenAll(stack.Replicas.Select(stack.StatusOfAsync));
+        Assert.All(statuses, s => Assert.NotNull(s));
+        Assert.Single(statuses, s => s!.Role == "Leader");
+        Assert.Equal("coordinator-" + statuses.Single(s => s!.Role == "Leader")!.ReplicaId, leader);
+        Assert.Single(statuses.Select(s => s!.Term).Distinct());
+        // GET /cluster on a follower shows the whole group with each replica's lag.
+        var view = await stack.Http.GetFromJsonAsync<ClusterStatus>(new Uri(stack.UrlOf(stack.FollowersOf(leader)[0]), "cluster"), Cancel);
+        Assert.Equal(3, view!.Replicas.Count);
+        Assert.All(view.Replicas, r => Assert.True(r.Reachable && r.Lag is >= 0, $"{r.ReplicaId}: reachable={r.Reachable} lag={r.Lag}"));
+    }
+
+    [Fact]
+    public async Task Leader_KilledWhileCollectingVotes_NewLeaderCollectsThemAgainAndCommits()
+    {
+        var (sku, customer) = await SeedAsync();
+        await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        fake.AnswerPrepare = false;
+        var orderId = Guid.NewGuid();
+        var tx = await OrderAsync(sku, customer, orderId);
+        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
+        var leader = await stack.LeaderAsync();
+
+        var commit = stack.CommitAsync(tx.Id);
+        await Eventually.HoldsAsync(async () => fake.Count<PrepareTransaction>() > 0, Settle, "Prepare sent");
+        Assert.Equal(TransactionState.Preparing, (await stack.GetAsync(tx.Id)).State);
+        await stack.KillAsync(leader);
+        var preparesBefore = fake.Count<PrepareTransaction>();
+        fake.AnswerPrepare = true;
+
+        // The commit call fails over to the new leader, which asks for the missing vote again.
+        var answer = await commit;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.NotEqual(leader, await stack.LeaderAsync(stack.FollowersOf(leader)));
+        Assert.True(fake.Count<PrepareTransaction>() > preparesBefore, "the new leader resent Prepare");
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
+        await BringBackAsync(leader);
+        Assert.Equal("Committed", await stack.StateInDatabaseAsync(leader, tx.Id));
+    }
+
+    [Fact]
+    public async Task Leader_KilledAfterTheDecisionIsCommittedBeforeParticipantsAreTold_NewLeaderTellsThem()
+    {
+        var (sku, customer) = await SeedAsync();
+        var orderId = Guid.NewGuid();
+        // The leader that decides this transaction kills itself once the decision is in the log, before sending.
+        var tx = await OrderAsync(sku, customer, orderId,
+            new() { [FaultInjectionOptions.MetadataKey] = FaultInjectionOptions.CrashAfterDecision });
+        var leader = await stack.LeaderAsync();
+
+        var answer = await stack.CommitAsync(tx.Id);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        await Eventually.HoldsAsync(async () => await stack.StatusOfAsync(leader) is null, Settle, $"{leader} killed itself after deciding");
+        Assert.NotEqual(leader, await stack.LeaderAsync(stack.FollowersOf(leader)));
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
+        await BringBackAsync(leader);
+        Assert.Equal("Committed", await stack.StateInDatabaseAsync(leader, tx.Id));
+    }
+
+    [Fact]
+    public async Task Leader_KilledWhileCommitting_NewLeaderResendsCommitUntilAcknowledged()
+    {
+        var (sku, customer) = await SeedAsync();
+        await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        fake.Acknowledge = false;
+        var orderId = Guid.NewGuid();
+        var tx = await OrderAsync(sku, customer, orderId);
+        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
+        var leader = await stack.LeaderAsync();
+
+        (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+        Assert.Equal(TransactionState.Committing, (await stack.GetAsync(tx.Id)).State);
+        await stack.KillAsync(leader);
+        var commitsBefore = fake.Count<CommitTransaction>();
+        fake.Acknowledge = true;
+
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
+        Assert.True(fake.Count<CommitTransaction>() > commitsBefore, "the new leader resent Commit");
+        await BringBackAsync(leader);
+    }
+
+    [Fact]
+    public async Task Follower_KilledAndRestarted_CatchesUpWithWhatItMissed()
+    {
+        var (sku, customer) = await SeedAsync();
+        var leader = await stack.LeaderAsync();
+        var follower = stack.FollowersOf(leader)[0];
+        await stack.KillAsync(follower);
+
+        var missed = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var orderId = Guid.NewGuid();
+            var tx = await OrderAsync(sku, customer, orderId);
+            (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+            missed.Add(tx.Id);
+        }
+
+        await Eventually.HoldsAsync(async () => await stack.Data.StockAsync(sku) == 7, Settle, "three orders committed");
+        await BringBackAsync(follower);
+        foreach (var id in missed)
+        {
+            await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(follower, id) == "Committed", Settle,
+                $"{follower} applied transaction {id}");
+        }
+    }
+
+    [Fact]
+    public async Task AllReplicas_KilledAndRestarted_NothingIsLostAndEverythingCompletes()
+    {
+        var (sku, customer) = await SeedAsync();
+        await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        fake.Acknowledge = false;
+        var done = await OrderAsync(sku, customer, Guid.NewGuid());
+        (await stack.CommitAsync(done.Id)).EnsureSuccessStatusCode();
+        var orderId = Guid.NewGuid();
+        var inFlight = await OrderAsync(sku, customer, orderId);
+        (await stack.EnlistAsync(inFlight.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
+        (await stack.CommitAsync(inFlight.Id)).EnsureSuccessStatusCode();
+        Assert.Equal(TransactionState.Committing, (await stack.GetAsync(inFlight.Id)).State);
+
+        await Task.WhenAll(stack.Replicas.Select(stack.KillAsync));
+        fake.Acknowledge = true;
+        await Task.WhenAll(stack.Replicas.Select(stack.StartAsync));
+
+        await CommittedEverywhereAsync(inFlight.Id, orderId, sku, stock: 8);
+        Assert.Equal(TransactionState.Committed, (await stack.GetAsync(done.Id)).State);
+        foreach (var replica in stack.Replicas)
+        {
+            await stack.CaughtUpAsync(replica, Settle);
+            Assert.Equal("Committed", await stack.StateInDatabaseAsync(replica, done.Id));
+            Assert.Equal("Committed", await stack.StateInDatabaseAsync(replica, inFlight.Id));
+        }
+    }
+
+    [Fact]
+    public async Task Replica_DatabaseWiped_RebuildsFromSnapshotAndLog()
+    {
+        var (sku, customer) = await SeedAsync(stock: 100);
+        // Enough changes to cross at least one snapshot (taken every 50 entries in this stack).
+        var ids = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            var tx = await OrderAsync(sku, customer, Guid.NewGuid());
+            (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+            ids.Add(tx.Id);
+        }
+
+        var leader = await stack.LeaderAsync();
+        var victim = stack.FollowersOf(leader)[1];
+        await stack.CaughtUpAsync(victim, Settle);
+        await stack.KillAsync(victim);
+        await WipeAsync(stack.DatabaseOf(victim));
+        Assert.Equal(0, await CountAsync(stack.DatabaseOf(victim)));
+
+        await BringBackAsync(victim);
+
+        foreach (var id in ids)
+        {
+            Assert.Equal("Committed", await stack.StateInDatabaseAsync(victim, id));
+        }
+
+        await Eventually.HoldsAsync(async () => await CountAsync(stack.DatabaseOf(victim)) == await CountAsync(stack.DatabaseOf(leader)),
+            Settle, "the rebuilt replica holds every transaction the leader holds");
+    }
+
+    [Fact]
+    public async Task Replica_CutOffFromTheMajority_RefusesToDecideAndSaysWhy_ThenCatchesUp()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var leader = await stack.LeaderAsync();
+        var (cut, alone) = (stack.FollowersOf(leader)[0], stack.FollowersOf(leader)[1]);
+
+        // SIGSTOP: to the lone replica the other two simply stop answering, as behind a network partition.
+        stack.Pause(leader);
+        stack.Pause(cut);
+        try
+        {
+            await Eventually.HoldsAsync(async () => (await stack.StatusOfAsync(alone))?.Leader is null, Settle,
+                $"{alone} notices it has no leader");
+            var refused = await stack.Http.PostAsJsonAsync(new Uri(stack.UrlOf(alone), "transactions"), new BeginTransactionRequest(10), Cancel);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("majority", await refused.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
+        finally
+        {
+            stack.Resume(leader);
+            stack.Resume(cut);
+        }
+
+        var (sku, customer) = await SeedAsync();
+        var orderId = Guid.NewGuid();
+        var tx = await OrderAsync(sku, customer, orderId);
+        var commit = await stack.Http.PostAsync(new Uri(stack.UrlOf(alone), $"transactions/{tx.Id}/commit"), null, Cancel);
+        Assert.Equal(HttpStatusCode.OK, commit.StatusCode);
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
+        await stack.CaughtUpAsync(alone, Settle);
+        Assert.Equal("Committed", await stack.StateInDatabaseAsync(alone, tx.Id));
+    }
+
+    private static async Task WipeAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("DROP TABLE participants, transactions, \"__EFMigrationsHistory\"", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> CountAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('transactions') IS NOT NULL", connection);
+        if (!(bool)(await exists.ExecuteScalarAsync())!)
+        {
+            return 0;
+        }
+
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM transactions", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
