@@ -8,11 +8,12 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: scripts/demo.sh [--orders N] [--concurrency C] [--replicas 1|3|5] [--kill-leader] [--keep-logs DIR] [--no-build]
+usage: scripts/demo.sh [--orders N] [--concurrency C] [--replicas 1|3|5] [--kill-leader] [--keep] [--keep-logs DIR] [--no-build]
   --orders N         orders to place (default 1000)
   --concurrency C    orders in flight at once (default 32)
   --replicas R       coordinator replicas (default 3, a Raft group; 1 runs a lone coordinator without Raft)
   --kill-leader      SIGKILL the coordinator leader in the middle of the run and restart it a few seconds later
+  --keep             leave everything running after the summary line, print the addresses, stop on Ctrl-C
   --keep-logs DIR    copy the processes' and servers' logs into DIR before cleaning up
   --no-build         use the existing Release build instead of building first
 USAGE
@@ -36,6 +37,7 @@ keep_logs=""
 build=1
 replicas=3
 kill_leader=0
+keep=0
 while (($# > 0)); do
     case "$1" in
         --orders | --concurrency | --keep-logs | --replicas)
@@ -49,6 +51,7 @@ while (($# > 0)); do
             shift 2
             ;;
         --kill-leader) kill_leader=1; shift ;;
+        --keep) keep=1; shift ;;
         --no-build) build=0; shift ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
@@ -260,10 +263,34 @@ print("[demo] raft: leader %s, term %s, commit index %s; decision-log commit lat
 fi
 
 summary="$(grep '^demo: ' "$runner_out" | tail -n 1 || true)"
-cleanup
 if [[ -z $summary ]]; then
     log "the load runner printed no summary (exit code $status)"
     exit $((status == 0 ? 1 : status))
 fi
+if ((!keep)); then
+    # Stopped first, so that the summary is the last line on the terminal too.
+    cleanup
+    printf '%s\n' "$summary" >&3
+    exit "$status"
+fi
+
 printf '%s\n' "$summary" >&3
+if ((keep)); then
+    # Everything stays up for a look around; the EXIT trap stops it all on Ctrl-C.
+    log "the stack keeps running; Ctrl-C stops everything. Addresses:"
+    log "  coordinator API (any replica): ${TXC_REPLICA_URLS[*]}  (POST /transactions, GET /transactions/{id})"
+    base="${TXC_REPLICA_URLS[0]}"
+    for path in dashboard metrics cluster openapi/v1.json; do
+        if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/$path" || true) == 200 ]]; then
+            log "  $path: $base/$path"
+        fi
+    done
+    log "  orders: $orders_url/orders   inventory: $inventory_url   payments: $payments_url"
+    log "  logs: $TXC_SERVERS_DIR/logs   PostgreSQL: $TXC_PG_CONNECTION   RabbitMQ: $TXC_RMQ_URI"
+    # In the background and waited for, so that Ctrl-C interrupts at once and the EXIT trap stops everything.
+    while :; do
+        sleep 3600 &
+        wait $! || true
+    done
+fi
 exit "$status"
