@@ -40,7 +40,9 @@ public static partial class DurationParser
             return true;
         }
 
-        return TimeSpan.TryParse(text.Trim(), CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
+        // TimeSpan alone reads "30" as thirty days: a bare number is refused, a unit or a colon is required.
+        return text.Contains(':', StringComparison.Ordinal)
+            && TimeSpan.TryParse(text.Trim(), CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
     }
 
     [GeneratedRegex(@"^(?<n>\d+(\.\d+)?)(?<unit>ms|s|m|h|d)$", RegexOptions.IgnoreCase)]
