@@ -27,8 +27,11 @@ public sealed class AdminApiTests(ServiceStack stack)
     private Task<HttpResponseMessage> HeuristicAbortAsync(Guid id, object body) =>
         stack.Http.PostAsJsonAsync(new Uri(stack.CoordinatorUrl, $"admin/transactions/{id}/heuristic-abort"), body, Cancel);
 
-    /// <summary>An Active transaction with a participant no one else uses, so a filter on it finds only this test's.</summary>
-    private async Task<Guid> ActiveWithAsync(string participant, double timeoutSeconds = 120)
+    /// <summary>
+    /// An Active transaction with a participant no one else uses, so a filter on it finds only this test's. Its
+    /// timeout is short: the stack is shared, and the load test waits for every transaction in it to settle.
+    /// </summary>
+    private async Task<Guid> ActiveWithAsync(string participant, double timeoutSeconds = 20)
     {
         var tx = await stack.BeginAsync(timeoutSeconds);
         (await stack.EnlistAsync(tx.Id, participant, $"txc-participant-{participant}")).EnsureSuccessStatusCode();
