@@ -99,6 +99,11 @@ namespace TxCoordinator.Coordinator.Migrations
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("abort_reason");
 
+                    b.Property<string>("Audit")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("audit");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -124,6 +129,10 @@ namespace TxCoordinator.Coordinator.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("one_phase");
 
+                    b.Property<DateTimeOffset?>("PrepareStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("prepare_started_at");
+
                     b.Property<long>("Revision")
                         .HasColumnType("bigint")
                         .HasColumnName("revision");
@@ -145,6 +154,9 @@ namespace TxCoordinator.Coordinator.Migrations
                     b.HasIndex("Deadline")
                         .HasDatabaseName("ix_transactions_unfinished_deadline")
                         .HasFilter("state NOT IN ('Committed', 'Aborted')");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_transactions_created_at_id");
 
                     b.HasIndex("State", "CreatedAt")
                         .HasDatabaseName("ix_transactions_state_created_at");

@@ -93,3 +93,35 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261123165415_AddAuditAndPrepareStartedAt') THEN
+    ALTER TABLE transactions ADD audit jsonb NOT NULL DEFAULT ('[]'::jsonb);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261123165415_AddAuditAndPrepareStartedAt') THEN
+    ALTER TABLE transactions ADD prepare_started_at timestamp with time zone;
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261123165415_AddAuditAndPrepareStartedAt') THEN
+    CREATE INDEX ix_transactions_created_at_id ON transactions (created_at, id);
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261123165415_AddAuditAndPrepareStartedAt') THEN
+    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    VALUES ('20261123165415_AddAuditAndPrepareStartedAt', '10.0.5');
+    END IF;
+END $EF$;
+COMMIT;
+

@@ -5,8 +5,8 @@ using TxCoordinator.Participants.Client;
 namespace TxCoordinator.Coordinator.Cluster;
 
 /// <summary>
-/// On a follower, a call to the transactions API is passed to the leader and its answer passed back, so any replica
-/// serves any client. Without a known leader, writes fail with 503 and the reason (no majority), which the SDK's
+/// On a follower, a call to the transactions API or the admin API is passed to the leader and its answer passed
+/// back, so any replica serves any client, and operators read the leader's (the freshest) state. Without a known leader, writes fail with 503 and the reason (no majority), which the SDK's
 /// client answers by trying the next replica; reads are then served from this replica's (possibly stale) copy.
 /// </summary>
 internal sealed class LeaderForwardingMiddleware(
@@ -24,7 +24,7 @@ internal sealed class LeaderForwardingMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/transactions", StringComparison.OrdinalIgnoreCase)
+        if (!IsForwarded(context.Request.Path)
             || replica.IsDeciding
             || context.Request.Headers.ContainsKey(ForwardedByHeader)
             || replica.Leader is not { HttpUrl: { } leaderUrl } leader
@@ -99,4 +99,9 @@ internal sealed class LeaderForwardingMiddleware(
             }
         }
     }
+
+    /// <summary>The paths a follower passes to the leader: the transactions API and the admin API, every method.</summary>
+    internal static bool IsForwarded(PathString path) =>
+        path.StartsWithSegments("/transactions", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase);
 }

@@ -15,10 +15,13 @@ internal sealed record TransactionImage(
     DateTimeOffset CreatedAt,
     DateTimeOffset Deadline,
     DateTimeOffset? DecidedAt,
+    DateTimeOffset? PrepareStartedAt,
     DateTimeOffset? CompletedAt,
     string? AbortReason,
     bool OnePhase,
     Dictionary<string, string> Metadata,
+    // Null in log entries and snapshots written before operators' actions were recorded; the writer stores [] then.
+    List<AuditEntry>? Audit,
     long Revision,
     List<ParticipantImage> Participants)
 {
@@ -29,8 +32,8 @@ internal sealed record TransactionImage(
     };
 
     public static TransactionImage Of(TransactionRecord tx) => new(
-        tx.Id, tx.State, tx.CreatedAt, tx.Deadline, tx.DecidedAt, tx.CompletedAt, tx.AbortReason, tx.OnePhase,
-        tx.Metadata, tx.Revision,
+        tx.Id, tx.State, tx.CreatedAt, tx.Deadline, tx.DecidedAt, tx.PrepareStartedAt, tx.CompletedAt, tx.AbortReason, tx.OnePhase,
+        new Dictionary<string, string>(tx.Metadata, StringComparer.Ordinal), [.. tx.Audit], tx.Revision,
         [.. tx.Participants.Select(p => new ParticipantImage(
             tx.Id, p.ParticipantId, p.Endpoint, p.EnlistedAt, p.Vote, p.VoteReason, p.VotedAt, p.AcknowledgedAt,
             p.AcknowledgedOutcome, p.DeliveryAttempts, p.LastSentAt, tx.Revision))]);

@@ -15,15 +15,18 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
     // refused for the transaction, is refused for its participants too. Internal so that tests hold the JSON names
     // of TransactionImage to these column lists.
     internal const string UpsertSql = """
-        INSERT INTO transactions (id, state, created_at, deadline, decided_at, completed_at, abort_reason, one_phase, metadata, revision)
-        SELECT id, state, created_at, deadline, decided_at, completed_at, abort_reason, one_phase, metadata, revision
+        INSERT INTO transactions (id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason,
+                                  one_phase, metadata, audit, revision)
+        SELECT id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason, one_phase, metadata,
+               COALESCE(audit, '[]'::jsonb), revision
         FROM jsonb_to_recordset(@transactions) AS t(
             id uuid, state text, created_at timestamptz, deadline timestamptz, decided_at timestamptz,
-            completed_at timestamptz, abort_reason text, one_phase boolean, metadata jsonb, revision bigint)
+            prepare_started_at timestamptz, completed_at timestamptz, abort_reason text, one_phase boolean, metadata jsonb,
+            audit jsonb, revision bigint)
         ON CONFLICT (id) DO UPDATE SET
-            state = excluded.state, decided_at = excluded.decided_at, completed_at = excluded.completed_at,
-            abort_reason = excluded.abort_reason, one_phase = excluded.one_phase, metadata = excluded.metadata,
-            revision = excluded.revision
+            state = excluded.state, decided_at = excluded.decided_at, prepare_started_at = excluded.prepare_started_at,
+            completed_at = excluded.completed_at, abort_reason = excluded.abort_reason, one_phase = excluded.one_phase,
+            metadata = excluded.metadata, audit = excluded.audit, revision = excluded.revision
         WHERE transactions.revision < excluded.revision;
 
         INSERT INTO participants (transaction_id, participant_id, endpoint, enlisted_at, vote, vote_reason, voted_at,

@@ -2,7 +2,7 @@ using TxCoordinator.Contracts;
 
 namespace TxCoordinator.Coordinator.Diagnostics;
 
-/// <summary>Every log line of the coordinator. Event ids: 1xxx engine, 2xxx messaging, 3xxx supervision, 4xxx hosting.</summary>
+/// <summary>Every log line of the coordinator. Event ids: 1xxx engine, 2xxx messaging, 3xxx supervision, 4xxx hosting, 5xxx replication, 6xxx admin.</summary>
 internal static partial class LogMessages
 {
     [LoggerMessage(1000, LogLevel.Debug, "Transaction {TransactionId} begun, deadline {Deadline}")]
@@ -74,6 +74,12 @@ internal static partial class LogMessages
 
     [LoggerMessage(5008, LogLevel.Information, "Replica took over: re-driving {Count} unfinished transactions")]
     public static partial void Redriving(ILogger logger, int count);
+
+    [LoggerMessage(6000, LogLevel.Warning, "Operator '{Operator}' heuristically aborted transaction {TransactionId} (was {State}): {Reason}")]
+    public static partial void HeuristicAbortApplied(ILogger logger, string @operator, Guid transactionId, TransactionState state, string reason);
+
+    [LoggerMessage(6001, LogLevel.Warning, "Operator '{Operator}' asked to abort transaction {TransactionId}; refused, it is {State}: {Reason}")]
+    public static partial void HeuristicAbortRefused(ILogger logger, string @operator, Guid transactionId, TransactionState state, string reason);
 
     [LoggerMessage(9000, LogLevel.Critical, "Fault injection: killing this process after deciding {State} for transaction {TransactionId}, before telling any participant")]
     public static partial void InjectedCrash(ILogger logger, Guid transactionId, TransactionState state);

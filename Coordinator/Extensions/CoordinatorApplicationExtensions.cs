@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using TxCoordinator.Coordinator.Admin;
 using TxCoordinator.Coordinator.Api;
 using TxCoordinator.Coordinator.Cluster;
 
@@ -7,7 +8,7 @@ namespace Microsoft.AspNetCore.Builder;
 
 public static class CoordinatorApplicationExtensions
 {
-    /// <summary>Maps the transactions API, health endpoints and the OpenAPI document.</summary>
+    /// <summary>Maps the transactions API, the admin API, health endpoints and the OpenAPI document.</summary>
     public static WebApplication MapCoordinator(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -20,6 +21,7 @@ public static class CoordinatorApplicationExtensions
         }
 
         app.MapTransactionEndpoints();
+        app.MapAdminEndpoints();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TxCoordinator.Coordinator;
+using TxCoordinator.Coordinator.Admin;
 using TxCoordinator.Coordinator.Api;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Engine;
@@ -40,6 +41,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton<ParticipantMessenger>();
         builder.Services.AddSingleton<LeaderMessageForwarder>();
         builder.Services.AddSingleton<TransactionEngine>();
+        builder.Services.AddSingleton<AdminQueries>();
         builder.Services.AddHostedService<TransactionSupervisor>();
         builder.AddCoordinatorMessaging();
 

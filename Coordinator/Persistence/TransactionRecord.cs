@@ -17,6 +17,9 @@ public sealed class TransactionRecord
     /// <summary>When Commit or Abort was decided (for a one-phase commit: when it was delegated to the participant).</summary>
     public DateTimeOffset? DecidedAt { get; private set; }
 
+    /// <summary>When phase one started: Prepare was first sent to every participant.</summary>
+    public DateTimeOffset? PrepareStartedAt { get; private set; }
+
     public DateTimeOffset? CompletedAt { get; private set; }
 
     public string? AbortReason { get; private set; }
@@ -25,6 +28,12 @@ public sealed class TransactionRecord
     public bool OnePhase { get; private set; }
 
     public Dictionary<string, string> Metadata { get; init; } = [];
+
+    /// <summary>
+    /// What operators did to this transaction, oldest first. Kept on the record, not in a table of its own, so that
+    /// it travels with the record's image through the replicated decision log.
+    /// </summary>
+    public List<AuditEntry> Audit { get; init; } = [];
 
     /// <summary>
     /// Number of changes made to this transaction so far. With replication, each change travels as a new image of
@@ -55,6 +64,11 @@ public sealed class TransactionRecord
             || (next is TransactionState.Committed or TransactionState.Aborted && DecidedAt is null))
         {
             DecidedAt ??= now;
+        }
+
+        if (next is TransactionState.Preparing)
+        {
+            PrepareStartedAt ??= now;
         }
 
         if (next is TransactionState.Aborting or TransactionState.Aborted)

@@ -17,6 +17,7 @@ internal sealed class TransactionRecordEntityTypeConfiguration : IEntityTypeConf
         builder.Property(t => t.CreatedAt).HasColumnName("created_at");
         builder.Property(t => t.Deadline).HasColumnName("deadline");
         builder.Property(t => t.DecidedAt).HasColumnName("decided_at");
+        builder.Property(t => t.PrepareStartedAt).HasColumnName("prepare_started_at");
         builder.Property(t => t.CompletedAt).HasColumnName("completed_at");
         builder.Property(t => t.AbortReason).HasColumnName("abort_reason").HasMaxLength(1024);
         builder.Property(t => t.OnePhase).HasColumnName("one_phase");
@@ -29,6 +30,14 @@ internal sealed class TransactionRecordEntityTypeConfiguration : IEntityTypeConf
                     (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
                     v => v.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
                     v => new Dictionary<string, string>(v, StringComparer.Ordinal)));
+        builder.Property(t => t.Audit).HasColumnName("audit").HasColumnType("jsonb")
+            .HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<List<AuditEntry>>(v, JsonSerializerOptions.Default) ?? new List<AuditEntry>(),
+                new ValueComparer<List<AuditEntry>>(
+                    (a, b) => a!.SequenceEqual(b!),
+                    v => v.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry)),
+                    v => v.ToList()));
         builder.Property(t => t.Revision).HasColumnName("revision");
         builder.Property(t => t.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
         builder.Ignore(t => t.IsFinal);
@@ -41,5 +50,7 @@ internal sealed class TransactionRecordEntityTypeConfiguration : IEntityTypeConf
             .HasDatabaseName("ix_transactions_unfinished_deadline")
             .HasFilter("state NOT IN ('Committed', 'Aborted')");
         builder.HasIndex(t => new { t.State, t.CreatedAt }).HasDatabaseName("ix_transactions_state_created_at");
+        // The admin API pages through all transactions in (created_at, id) order.
+        builder.HasIndex(t => new { t.CreatedAt, t.Id }).HasDatabaseName("ix_transactions_created_at_id");
     }
 }

@@ -14,6 +14,9 @@ public sealed class TransactionImageTests
     private static readonly DateTimeOffset DecidedAt = Transactions.CommitRequestedAt + TimeSpan.FromSeconds(2);
     private static readonly DateTimeOffset AcknowledgedAt = Transactions.CommitRequestedAt + TimeSpan.FromSeconds(3);
 
+    private static readonly AuditEntry OperatorRefusal = new(
+        DecidedAt, AuditEntry.HeuristicAbort, "alice", "participant looks hung", TransactionState.Preparing, Applied: false, "refused for the test");
+
     /// <summary>
     /// Revision 5 of a commit: inventory voted Yes and acknowledged, catalog voted read-only, payments voted Yes last
     /// (deciding the commit) and has not acknowledged yet.
@@ -22,6 +25,7 @@ public sealed class TransactionImageTests
     {
         var tx = Transactions.Preparing("inventory", "catalog", "payments");
         tx.Metadata["OrderId"] = "A-1001";
+        tx.Audit.Add(OperatorRefusal);
         TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, VotedAt, new List<OutboundMessage>());
         TransactionSteps.ApplyVote(tx, "catalog", Vote.ReadOnly, "nothing to change", VotedAt, new List<OutboundMessage>());
         TransactionSteps.ApplyVote(tx, "payments", Vote.Yes, null, DecidedAt, new List<OutboundMessage>());
@@ -49,8 +53,9 @@ public sealed class TransactionImageTests
         var image = TransactionImage.Of(Committing());
 
         var expected = new TransactionImage(
-            Transactions.Id, TransactionState.Committing, Transactions.CreatedAt, Transactions.Deadline, DecidedAt, CompletedAt: null,
-            AbortReason: null, OnePhase: false, image.Metadata, Revision: 5, image.Participants);
+            Transactions.Id, TransactionState.Committing, Transactions.CreatedAt, Transactions.Deadline, DecidedAt,
+            PrepareStartedAt: Transactions.CommitRequestedAt, CompletedAt: null, AbortReason: null, OnePhase: false, image.Metadata,
+            image.Audit, Revision: 5, image.Participants);
         Assert.Equal(expected, image);
         Assert.Equal(new Dictionary<string, string> { ["OrderId"] = "A-1001" }, image.Metadata);
     }
@@ -87,8 +92,8 @@ public sealed class TransactionImageTests
 
         var expected = new TransactionImage(
             Transactions.Id, TransactionState.Aborted, Transactions.CreatedAt, Transactions.Deadline, Transactions.CommitRequestedAt,
-            AcknowledgedAt, "participant 'inventory' could not commit: out of stock", OnePhase: true, image.Metadata, Revision: 2,
-            image.Participants);
+            PrepareStartedAt: null, AcknowledgedAt, "participant 'inventory' could not commit: out of stock", OnePhase: true,
+            image.Metadata, image.Audit, Revision: 2, image.Participants);
         Assert.Equal(expected, image);
         Assert.Empty(image.Metadata);
         Assert.Equal(
@@ -126,7 +131,10 @@ public sealed class TransactionImageTests
 
         var row = Assert.Single(json.RootElement.EnumerateArray().ToList());
         Assert.Equal(
-            ["id", "state", "created_at", "deadline", "decided_at", "completed_at", "abort_reason", "one_phase", "metadata", "revision"],
+            [
+                "id", "state", "created_at", "deadline", "decided_at", "prepare_started_at", "completed_at", "abort_reason", "one_phase",
+                "metadata", "audit", "revision",
+            ],
             RecordsetColumns("t"));
         Assert.Equal([.. RecordsetColumns("t"), "participants"], row.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Array, row.GetProperty("participants").ValueKind);
@@ -205,8 +213,52 @@ public sealed class TransactionImageTests
         var bytes = JsonSerializer.SerializeToUtf8Bytes(new[] { image }, TransactionImage.Json);
         var restored = Assert.Single(JsonSerializer.Deserialize<List<TransactionImage>>(bytes, TransactionImage.Json)!);
 
-        Assert.Equal(image, restored with { Metadata = image.Metadata, Participants = image.Participants });
+        Assert.Equal(image, restored with { Metadata = image.Metadata, Audit = image.Audit, Participants = image.Participants });
         Assert.Equal(image.Metadata, restored.Metadata);
+        Assert.Equal(image.Audit, restored.Audit);
         Assert.Equal(image.Participants, restored.Participants);
+    }
+
+    [Fact]
+    public void Of_TransactionWithOperatorActions_CopiesTheAuditAndTheStartOfPhaseOne()
+    {
+        var tx = Committing();
+
+        var image = TransactionImage.Of(tx);
+        tx.Audit.Add(OperatorRefusal with { Operator = "bob" });
+
+        Assert.Equal([OperatorRefusal], image.Audit);
+        Assert.Equal(Transactions.CommitRequestedAt, image.PrepareStartedAt);
+    }
+
+    [Fact]
+    public void Json_Audit_IsWrittenAsTheEntityConfigurationStoresIt()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(image, TransactionImage.Json));
+
+        // The jsonb column is written by EF Core with default options on the leader alone and from images on replicas:
+        // both must give the same document, or replicas would disagree on field names.
+        Assert.Equal(
+            JsonSerializer.Serialize(new List<AuditEntry> { OperatorRefusal }, JsonSerializerOptions.Default),
+            json.RootElement.GetProperty("audit").GetRawText());
+        Assert.Equal("2026-01-01T12:00:01+00:00", json.RootElement.GetProperty("prepare_started_at").GetString());
+    }
+
+    [Fact]
+    public void Json_ImageFromBeforeAudits_ReadsWithoutAuditAndTheWriterStoresAnEmptyList()
+    {
+        const string oldEntry = """
+            [{"id":"0193a1b2-0000-7000-8000-000000000001","state":"Active","created_at":"2026-01-01T12:00:00+00:00",
+              "deadline":"2026-01-01T12:00:30+00:00","decided_at":null,"completed_at":null,"abort_reason":null,
+              "one_phase":false,"metadata":{},"revision":1,"participants":[]}]
+            """;
+
+        var image = Assert.Single(JsonSerializer.Deserialize<List<TransactionImage>>(oldEntry, TransactionImage.Json)!);
+
+        Assert.Null(image.Audit);
+        Assert.Null(image.PrepareStartedAt);
+        Assert.Contains("COALESCE(audit, '[]'::jsonb)", TransactionImageWriter.UpsertSql, StringComparison.Ordinal);
     }
 }
