@@ -27,6 +27,7 @@ echo "test.sh: building (Release)" >&2
 dotnet build TxCoordinator.sln -c Release --disable-build-servers -nologo
 
 started=$SECONDS
+txc_ensure_chromium
 txc_pg_start
 txc_rmq_start
 echo "test.sh: servers ready in $((SECONDS - started))s" >&2

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Admin;
 using TxCoordinator.Coordinator.Api;
+using TxCoordinator.Coordinator.Dashboard;
 using TxCoordinator.Coordinator.Cluster;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -22,6 +23,7 @@ public static class CoordinatorApplicationExtensions
 
         app.MapTransactionEndpoints();
         app.MapAdminEndpoints();
+        app.MapDashboard();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

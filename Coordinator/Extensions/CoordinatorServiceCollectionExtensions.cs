@@ -5,6 +5,7 @@ using TxCoordinator.Coordinator;
 using TxCoordinator.Coordinator.Admin;
 using TxCoordinator.Coordinator.Api;
 using TxCoordinator.Coordinator.Cluster;
+using TxCoordinator.Coordinator.Dashboard;
 using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.Messaging;
 using TxCoordinator.Coordinator.Persistence;
@@ -42,6 +43,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton<LeaderMessageForwarder>();
         builder.Services.AddSingleton<TransactionEngine>();
         builder.Services.AddSingleton<AdminQueries>();
+        builder.Services.AddSingleton<DashboardStatsQuery>();
         builder.Services.AddHostedService<TransactionSupervisor>();
         builder.AddCoordinatorMessaging();
 

@@ -156,6 +156,19 @@ txc_ensure_prerequisites() {
     fi
 }
 
+# Debian's chromium for the dashboard's browser test (Playwright drives it; no browser is ever downloaded).
+# Exports TXC_CHROMIUM.
+txc_ensure_chromium() {
+    local path
+    path="$(command -v chromium || true)"
+    if [[ -z $path ]]; then
+        txc_apt_install chromium
+        path="$(command -v chromium)"
+    fi
+    TXC_CHROMIUM="$path"
+    export TXC_CHROMIUM
+}
+
 txc_servers_init() {
     [[ -z $TXC_SERVERS_DIR ]] || return 0
     txc_ensure_prerequisites
