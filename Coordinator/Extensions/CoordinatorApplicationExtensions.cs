@@ -21,6 +21,7 @@ public static class CoordinatorApplicationExtensions
 
         app.MapTransactionEndpoints();
         app.MapOpenApi();
+        app.MapServiceTelemetry();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         return app;
