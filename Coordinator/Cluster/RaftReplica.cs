@@ -38,6 +38,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     private ReplicatedStateMachine? _stateMachine;
     private CancellationToken _decidingToken = new(canceled: true);
     private long _epoch;
+    private IDisposable? _metricsRegistration;
 
     public RaftReplica(
         IOptions<ClusterOptions> options,
@@ -116,7 +117,12 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
         members.Build();
         _cluster = new RaftCluster(configuration) { AuditTrail = _log };
-        _cluster.LeaderChanged += (_, leader) => LeaderChanged(_logger, leader?.EndPoint?.ToString() ?? "none", _cluster.Term);
+        _cluster.LeaderChanged += (_, leader) =>
+        {
+            CoordinatorDiagnostics.LeaderChanges.Add(1);
+            LeaderChanged(_logger, leader?.EndPoint?.ToString() ?? "none", _cluster.Term);
+        };
+        _metricsRegistration = CoordinatorDiagnostics.Observe(this);
         await _cluster.StartAsync(cancellationToken);
         LogMessages.ReplicaStarted(_logger, self.Id!, self.RaftEndPoint!, _options.Members.Count, _log.LastCommittedEntryIndex);
 
@@ -140,6 +146,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _metricsRegistration?.Dispose();
         _stopping.Dispose();
         if (_cluster is not null)
         {

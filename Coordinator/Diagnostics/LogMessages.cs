@@ -2,9 +2,15 @@ using TxCoordinator.Contracts;
 
 namespace TxCoordinator.Coordinator.Diagnostics;
 
-/// <summary>Every log line of the coordinator. Event ids: 1xxx engine, 2xxx messaging, 3xxx supervision, 4xxx hosting, 5xxx replication, 6xxx admin.</summary>
+/// <summary>Every log line of the coordinator. Event ids: 1xxx engine, 2xxx messaging, 3xxx supervision, 4xxx hosting, 5xxx replication, 6xxx admin, 7xxx telemetry.</summary>
 internal static partial class LogMessages
 {
+    private static readonly Func<ILogger, Guid, IDisposable?> TransactionScopeFormatter =
+        LoggerMessage.DefineScope<Guid>("Transaction {TransactionId}");
+
+    /// <summary>Every line logged inside carries the transaction's id as the structured property TransactionId.</summary>
+    public static IDisposable? TransactionScope(ILogger logger, Guid transactionId) => TransactionScopeFormatter(logger, transactionId);
+
     [LoggerMessage(1000, LogLevel.Debug, "Transaction {TransactionId} begun, deadline {Deadline}")]
     public static partial void TransactionBegun(ILogger logger, Guid transactionId, DateTimeOffset deadline);
 
@@ -80,6 +86,9 @@ internal static partial class LogMessages
 
     [LoggerMessage(6001, LogLevel.Warning, "Operator '{Operator}' asked to abort transaction {TransactionId}; refused, it is {State}: {Reason}")]
     public static partial void HeuristicAbortRefused(ILogger logger, string @operator, Guid transactionId, TransactionState state, string reason);
+
+    [LoggerMessage(7000, LogLevel.Warning, "Counting unfinished transactions for the in-flight gauge failed; retrying at the next interval")]
+    public static partial void InFlightCountFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(9000, LogLevel.Critical, "Fault injection: killing this process after deciding {State} for transaction {TransactionId}, before telling any participant")]
     public static partial void InjectedCrash(ILogger logger, Guid transactionId, TransactionState state);

@@ -10,7 +10,16 @@ internal sealed partial class TransactionEngine
     /// </summary>
     /// <exception cref="TransactionConflictException">The transaction is aborted (by request, a No vote or its timeout).</exception>
     /// <exception cref="OutcomePendingException">A one-phase commit's participant has not answered in time.</exception>
-    public async Task<OutcomeView> CommitAsync(Guid transactionId, CancellationToken cancellationToken = default)
+    public Task<OutcomeView> CommitAsync(Guid transactionId, CancellationToken cancellationToken = default) =>
+        TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Commit, transactionId), async activity =>
+        {
+            var outcome = await CommitCoreAsync(transactionId, cancellationToken);
+            activity?.SetTag(CoordinatorDiagnostics.Tags.State, outcome.State.ToString());
+            activity?.SetTag(CoordinatorDiagnostics.Tags.Decision, "commit");
+            return outcome;
+        });
+
+    private async Task<OutcomeView> CommitCoreAsync(Guid transactionId, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         // Register before the state is read, so a decision that races this call cannot be missed.
@@ -31,6 +40,7 @@ internal sealed partial class TransactionEngine
                     return Refuse(outcome, TransactionOutcome.Aborted);
             }
 
+            var preparing = _time.GetTimestamp();
             var wait = onePhase ? _options.OnePhaseWait : deadline - _time.GetUtcNow();
             var decided = await WaitAsync(signal, wait, cancellationToken);
             if (decided is null)
@@ -49,7 +59,12 @@ internal sealed partial class TransactionEngine
                 throw new OutcomePendingException(transactionId, current.State);
             }
 
-            CoordinatorDiagnostics.DecisionDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+            if (start == TransactionSteps.CommitStart.AwaitVotes)
+            {
+                CoordinatorDiagnostics.PreparePhaseDuration.Record(_time.GetElapsedTime(preparing).TotalSeconds);
+            }
+
+            CoordinatorDiagnostics.DecisionDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
             return Refuse(decided, TransactionOutcome.Aborted);
         }
         finally
@@ -60,7 +75,16 @@ internal sealed partial class TransactionEngine
 
     /// <summary>Aborts the transaction unless it is already committed (or handed to its only participant to commit).</summary>
     /// <exception cref="TransactionConflictException">The transaction is committed or committing.</exception>
-    public async Task<OutcomeView> AbortAsync(Guid transactionId, string? reason, CancellationToken cancellationToken = default)
+    public Task<OutcomeView> AbortAsync(Guid transactionId, string? reason, CancellationToken cancellationToken = default) =>
+        TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Abort, transactionId), async activity =>
+        {
+            var outcome = await AbortCoreAsync(transactionId, reason, cancellationToken);
+            activity?.SetTag(CoordinatorDiagnostics.Tags.State, outcome.State.ToString());
+            activity?.SetTag(CoordinatorDiagnostics.Tags.AbortReason, outcome.Reason);
+            return outcome;
+        });
+
+    private async Task<OutcomeView> AbortCoreAsync(Guid transactionId, string? reason, CancellationToken cancellationToken)
     {
         if (reason is { Length: > 1024 })
         {

@@ -9,10 +9,23 @@ internal sealed partial class TransactionEngine
     public async Task RecordVoteAsync(ParticipantVoted vote, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vote);
+        using var activity = CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Vote, vote.TransactionId, vote.ParticipantId);
+        activity?.SetTag(CoordinatorDiagnostics.Tags.Vote, vote.Vote.ToString());
         try
         {
-            var result = await MutateAsync(vote.TransactionId, (tx, now, outbox) =>
-                TransactionSteps.ApplyVote(tx, vote.ParticipantId, vote.Vote, vote.Reason, now, outbox), cancellationToken);
+            var (result, latency) = await MutateAsync(vote.TransactionId, (tx, now, outbox) =>
+            {
+                var sentAt = tx.FindParticipant(vote.ParticipantId)?.LastSentAt;
+                var result = TransactionSteps.ApplyVote(tx, vote.ParticipantId, vote.Vote, vote.Reason, now, outbox);
+                return (result, result == TransactionSteps.VoteResult.Recorded && sentAt is { } sent ? now - sent : (TimeSpan?)null);
+            }, cancellationToken);
+            if (latency is { } elapsed && elapsed >= TimeSpan.Zero)
+            {
+                CoordinatorDiagnostics.VoteLatency.Record(elapsed.TotalSeconds,
+                    new KeyValuePair<string, object?>(CoordinatorDiagnostics.Tags.ParticipantId, vote.ParticipantId),
+                    new KeyValuePair<string, object?>(CoordinatorDiagnostics.Tags.Vote, vote.Vote.ToString()));
+            }
+
             switch (result)
             {
                 case TransactionSteps.VoteResult.UnknownParticipant:
@@ -25,6 +38,7 @@ internal sealed partial class TransactionEngine
         }
         catch (TransactionNotFoundException)
         {
+            activity?.SetTag(CoordinatorDiagnostics.Tags.State, "unknown");
             LogMessages.VoteIgnored(_logger, vote.ParticipantId, vote.TransactionId, "no such transaction");
         }
     }
@@ -33,6 +47,8 @@ internal sealed partial class TransactionEngine
     public async Task RecordAcknowledgementAsync(ParticipantCompleted ack, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ack);
+        using var activity = CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Acknowledge, ack.TransactionId, ack.ParticipantId);
+        activity?.SetTag(CoordinatorDiagnostics.Tags.Outcome, ack.Outcome.ToString());
         try
         {
             var (result, state) = await MutateAsync(ack.TransactionId, (tx, now, _) =>
@@ -49,6 +65,7 @@ internal sealed partial class TransactionEngine
         }
         catch (TransactionNotFoundException)
         {
+            activity?.SetTag(CoordinatorDiagnostics.Tags.State, "unknown");
             LogMessages.AckIgnored(_logger, ack.ParticipantId, ack.TransactionId, "no such transaction");
         }
     }

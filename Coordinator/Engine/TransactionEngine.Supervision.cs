@@ -38,6 +38,7 @@ internal sealed partial class TransactionEngine
         int expired = 0, resent = 0, stuck = 0;
         foreach (var id in candidates)
         {
+            using var activity = CoordinatorDiagnostics.StartBackgroundOperation(CoordinatorDiagnostics.Spans.Supervise, id);
             var supervision = await MutateAsync(id, (tx, at, outbox) =>
             {
                 var result = TransactionSteps.Supervise(tx, at, policy, outbox);
@@ -48,6 +49,7 @@ internal sealed partial class TransactionEngine
 
                 return result;
             }, cancellationToken);
+            activity?.SetTag("txc.resent", supervision.Resent);
             expired += supervision.Expired ? 1 : 0;
             resent += supervision.Resent;
             stuck += supervision.Stuck.Count;
@@ -82,9 +84,11 @@ internal sealed partial class TransactionEngine
         await Parallel.ForEachAsync(unfinished, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (id, ct) =>
             {
+                using var activity = CoordinatorDiagnostics.StartBackgroundOperation(CoordinatorDiagnostics.Spans.Resume, id);
                 try
                 {
-                    await MutateAsync(id, (tx, at, outbox) => TransactionSteps.Resume(tx, at, outbox), ct);
+                    var sent = await MutateAsync(id, (tx, at, outbox) => TransactionSteps.Resume(tx, at, outbox), ct);
+                    activity?.SetTag("txc.resent", sent);
                 }
                 catch (TransactionNotFoundException)
                 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -73,11 +74,16 @@ internal sealed partial class TransactionEngine
         };
 
         tx.NextRevision();
-        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-        await _log.CommitAsync(db, tx, cancellationToken);
-        CoordinatorDiagnostics.TransactionsBegun.Add(1);
-        LogMessages.TransactionBegun(_logger, tx.Id, tx.Deadline);
-        return tx.ToView();
+        return await TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Begin, tx.Id), async activity =>
+        {
+            using var scope = LogMessages.TransactionScope(_logger, tx.Id);
+            await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+            await _log.CommitAsync(db, tx, cancellationToken);
+            activity?.SetTag(CoordinatorDiagnostics.Tags.State, tx.State.ToString());
+            CoordinatorDiagnostics.TransactionsBegun.Add(1);
+            LogMessages.TransactionBegun(_logger, tx.Id, tx.Deadline);
+            return tx.ToView();
+        });
     }
 
     public async Task<TransactionView> GetAsync(Guid transactionId, CancellationToken cancellationToken = default)
@@ -103,7 +109,8 @@ internal sealed partial class TransactionEngine
                 "endpoint", "endpoint must be a queue name of 1-200 characters: letters, digits, '.', '_', ':' or '-'.");
         }
 
-        return MutateAsync(transactionId, (tx, now, _) =>
+        return TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Enlist, transactionId, participantId), activity =>
+            MutateAsync(transactionId, (tx, now, _) =>
         {
             var existing = tx.FindParticipant(participantId);
             if (existing is not null)
@@ -134,7 +141,7 @@ internal sealed partial class TransactionEngine
             });
             LogMessages.ParticipantEnlisted(_logger, participantId, tx.Id, endpoint);
             return tx.ToView();
-        }, cancellationToken);
+        }, cancellationToken));
     }
 
     /// <summary>
@@ -147,6 +154,7 @@ internal sealed partial class TransactionEngine
         Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken)
     {
         _log.EnsureDeciding();
+        using var logScope = LogMessages.TransactionScope(_logger, transactionId);
         for (var attempt = 1; ; attempt++)
         {
             var outbox = new List<OutboundMessage>();
@@ -162,6 +170,7 @@ internal sealed partial class TransactionEngine
                 if (!db.ChangeTracker.HasChanges())
                 {
                     // Nothing changed (a duplicate vote, say): nothing to log, nothing to send.
+                    CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
                     return result;
                 }
 
@@ -188,6 +197,8 @@ internal sealed partial class TransactionEngine
 
                     OnStateChanged(tx, stateBefore);
                 }
+
+                CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
             }
 
             if (!_log.IsDeciding)
@@ -215,13 +226,48 @@ internal sealed partial class TransactionEngine
 
         if (tx.IsFinal)
         {
-            CoordinatorDiagnostics.TransactionsCompleted.Add(1, new KeyValuePair<string, object?>("txc.outcome", tx.State.ToString()));
+            RecordCompletion(tx);
             LogMessages.Completed(_logger, tx.Id, tx.State);
         }
 
         if (tx.ToOutcome() is { } outcome && (tx.IsFinal || !tx.OnePhase))
         {
             _signals.Signal(outcome);
+        }
+    }
+
+    private static void RecordCompletion(TransactionRecord tx)
+    {
+        if (tx.State == TransactionState.Committed)
+        {
+            CoordinatorDiagnostics.TransactionsCommitted.Add(1);
+            // Both instants are stored: this holds even when another replica took the decision.
+            if (tx is { DecidedAt: { } decided, CompletedAt: { } completed } && completed > decided)
+            {
+                CoordinatorDiagnostics.CommitPhaseDuration.Record((completed - decided).TotalSeconds);
+            }
+        }
+        else
+        {
+            CoordinatorDiagnostics.TransactionsAborted.Add(1,
+                new KeyValuePair<string, object?>(CoordinatorDiagnostics.Tags.AbortReason, AbortReasonCategory.Of(tx.AbortReason)));
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> inside <paramref name="activity"/> (when sampled), recording a failure on it.</summary>
+    private static async Task<T> TracedAsync<T>(Activity? activity, Func<Activity?, Task<T>> operation)
+    {
+        using (activity)
+        {
+            try
+            {
+                return await operation(activity);
+            }
+            catch (Exception ex)
+            {
+                CoordinatorDiagnostics.RecordException(activity, ex);
+                throw;
+            }
         }
     }
 

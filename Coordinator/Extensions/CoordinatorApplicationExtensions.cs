@@ -25,6 +25,7 @@ public static class CoordinatorApplicationExtensions
         app.MapAdminEndpoints();
         app.MapDashboard();
         app.MapOpenApi();
+        app.MapServiceTelemetry();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         return app;

@@ -6,6 +6,7 @@ using TxCoordinator.Coordinator.Admin;
 using TxCoordinator.Coordinator.Api;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Dashboard;
+using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.Messaging;
 using TxCoordinator.Coordinator.Persistence;
@@ -46,11 +47,13 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton<DashboardStatsQuery>();
         builder.Services.AddHostedService<TransactionSupervisor>();
         builder.AddCoordinatorMessaging();
+        builder.AddCoordinatorTelemetry();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
+        // MassTransit adds its own "masstransit-bus" check, tagged "ready": ready also means RabbitMQ is reachable.
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<CoordinatorDbContext>("postgresql", tags: ["ready"]);
         return builder;
@@ -61,10 +64,37 @@ public static class CoordinatorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var connectionString = builder.Configuration.GetConnectionString("Coordinator")
             ?? throw new InvalidOperationException("ConnectionStrings:Coordinator is not set: the coordinator needs its PostgreSQL database.");
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ =>
+        {
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            // Commands are traced only inside a trace (a request, a message, a supervisor's span): the periodic
+            // background queries alone would otherwise make a trace each, several times a second.
+            dataSource.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+                .EnablePhysicalOpenTracing(false));
+            return dataSource.Build();
+        });
         builder.Services.AddPooledDbContextFactory<CoordinatorDbContext>((services, db) => db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<MigrationOnStartup>();
+        return builder;
+    }
+
+    /// <summary>
+    /// OpenTelemetry (section "Coordinator:Telemetry"): the coordinator's spans and metrics on top of the shared
+    /// set-up (ASP.NET Core, HttpClient, MassTransit, Npgsql; /metrics, OTLP and console exporters).
+    /// </summary>
+    public static IHostApplicationBuilder AddCoordinatorTelemetry(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<CoordinatorTelemetryOptions>()
+            .Bind(builder.Configuration.GetSection(CoordinatorTelemetryOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<InFlightTransactionsMonitor>();
+        builder.AddServiceTelemetry("txc-coordinator", CoordinatorTelemetryOptions.SectionName,
+            tracing => tracing.AddSource(CoordinatorDiagnostics.ActivitySourceName),
+            metrics => metrics.AddMeter(CoordinatorDiagnostics.MeterName));
         return builder;
     }
 

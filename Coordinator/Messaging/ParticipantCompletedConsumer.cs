@@ -1,5 +1,6 @@
 using MassTransit;
 using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Engine;
 
 namespace TxCoordinator.Coordinator.Messaging;
@@ -8,11 +9,12 @@ internal sealed class ParticipantCompletedConsumer(
     TransactionEngine engine, LeaderMessageForwarder forwarder, ILogger<ParticipantCompletedConsumer> logger)
     : IConsumer<ParticipantCompleted>
 {
-    public Task Consume(ConsumeContext<ParticipantCompleted> context)
+    public async Task Consume(ConsumeContext<ParticipantCompleted> context)
     {
         var ack = context.Message;
         MessageValidation.EnsureValid(context, ack.TransactionId, ack.ParticipantId, logger);
         MessageValidation.EnsureDefined(context, ack.Outcome, "outcome", logger);
-        return forwarder.HandleOrForwardAsync(context, ack.TransactionId, () => engine.RecordAcknowledgementAsync(ack, context.CancellationToken));
+        using var scope = LogMessages.TransactionScope(logger, ack.TransactionId);
+        await forwarder.HandleOrForwardAsync(context, ack.TransactionId, () => engine.RecordAcknowledgementAsync(ack, context.CancellationToken));
     }
 }

@@ -9,6 +9,12 @@ namespace TxCoordinator.Participants.Diagnostics;
 /// </summary>
 internal static partial class LogMessages
 {
+    private static readonly Func<ILogger, Guid, IDisposable?> TransactionScopeFormatter =
+        LoggerMessage.DefineScope<Guid>("Transaction {TransactionId}");
+
+    /// <summary>Every line logged inside carries the transaction's id as the structured property TransactionId.</summary>
+    public static IDisposable? TransactionScope(ILogger logger, Guid transactionId) => TransactionScopeFormatter(logger, transactionId);
+
     [LoggerMessage(3000, LogLevel.Debug, "Enlisted in transaction {TransactionId} as '{ParticipantId}', deadline {Deadline}")]
     public static partial void Enlisted(ILogger logger, Guid transactionId, string participantId, DateTimeOffset deadline);
 

@@ -11,7 +11,9 @@ internal sealed partial class ParticipantProtocol
     public async Task<CompletionResult> CommitAsync(Guid transactionId, bool onePhase, CancellationToken cancellationToken = default)
     {
         var gid = GidOf(transactionId);
-        using var activity = StartActivity(onePhase ? "txc.participant.commit_one_phase" : "txc.participant.commit", transactionId);
+        using var scope = LogMessages.TransactionScope(logger, transactionId);
+        using var activity = StartActivity(
+            onePhase ? ParticipantsDiagnostics.Spans.CommitOnePhase : ParticipantsDiagnostics.Spans.Commit, transactionId, "commit");
         CompletionResult result;
         using (var lease = await LockAsync(transactionId, gid, cancellationToken))
         {
@@ -21,7 +23,7 @@ internal sealed partial class ParticipantProtocol
                 : await CommitTwoPhaseAsync(transactionId, gid, local, cancellationToken);
         }
 
-        Record(transactionId, result, activity);
+        Record(transactionId, "commit", result, activity);
         return result;
     }
 
@@ -29,7 +31,8 @@ internal sealed partial class ParticipantProtocol
     public async Task<CompletionResult> AbortAsync(Guid transactionId, CancellationToken cancellationToken = default)
     {
         var gid = GidOf(transactionId);
-        using var activity = StartActivity("txc.participant.abort", transactionId);
+        using var scope = LogMessages.TransactionScope(logger, transactionId);
+        using var activity = StartActivity(ParticipantsDiagnostics.Spans.Abort, transactionId, "abort");
         string outcome;
         using (var lease = await LockAsync(transactionId, gid, cancellationToken))
         {
@@ -47,7 +50,7 @@ internal sealed partial class ParticipantProtocol
         }
 
         var result = Aborted(reason);
-        Record(transactionId, result, activity);
+        Record(transactionId, "abort", result, activity);
         return result;
     }
 

@@ -12,7 +12,8 @@ internal sealed partial class ParticipantProtocol
     public async Task<PrepareResult> PrepareAsync(Guid transactionId, CancellationToken cancellationToken = default)
     {
         var gid = GidOf(transactionId);
-        using var activity = StartActivity("txc.participant.prepare", transactionId);
+        using var scope = LogMessages.TransactionScope(logger, transactionId);
+        using var activity = StartActivity(ParticipantsDiagnostics.Spans.Prepare, transactionId);
         PrepareResult result;
         BranchLease lease;
         try

@@ -50,22 +50,28 @@ internal sealed partial class ParticipantProtocol(
 
     private void Record(Guid transactionId, PrepareResult result, Activity? activity)
     {
-        activity?.SetTag("txc.vote", result.Vote.ToString());
-        ParticipantsDiagnostics.Votes.Add(1, new KeyValuePair<string, object?>("vote", result.Vote.ToString()));
+        activity?.SetTag(ParticipantsDiagnostics.Tags.Vote, result.Vote.ToString());
+        ParticipantsDiagnostics.Votes.Add(1, new KeyValuePair<string, object?>(ParticipantsDiagnostics.Tags.Vote, result.Vote.ToString()));
         LogMessages.Voted(logger, transactionId, result.Vote, result.Reason);
     }
 
-    private void Record(Guid transactionId, CompletionResult result, Activity? activity)
+    private void Record(Guid transactionId, string decision, CompletionResult result, Activity? activity)
     {
-        activity?.SetTag("txc.outcome", result.Outcome.ToString());
-        ParticipantsDiagnostics.Completions.Add(1, new KeyValuePair<string, object?>("outcome", result.Outcome.ToString()));
+        activity?.SetTag(ParticipantsDiagnostics.Tags.Outcome, result.Outcome.ToString());
+        ParticipantsDiagnostics.Completions.Add(1,
+            new KeyValuePair<string, object?>(ParticipantsDiagnostics.Tags.Decision, decision),
+            new KeyValuePair<string, object?>(ParticipantsDiagnostics.Tags.Outcome, result.Outcome.ToString()));
         LogMessages.Completed(logger, transactionId, result.Outcome, result.Reason);
     }
 
-    private static Activity? StartActivity(string name, Guid transactionId)
+    private Activity? StartActivity(string name, Guid transactionId, string? decision = null)
     {
-        var activity = ParticipantsDiagnostics.ActivitySource.StartActivity(name, ActivityKind.Internal);
-        activity?.SetTag("txc.transaction_id", transactionId.ToString());
+        var activity = ParticipantsDiagnostics.StartActivity(name, transactionId, _options.ParticipantId);
+        if (decision is not null)
+        {
+            activity?.SetTag(ParticipantsDiagnostics.Tags.Decision, decision);
+        }
+
         return activity;
     }
 }

@@ -24,16 +24,22 @@ internal sealed class TransactionParticipant(
     public async Task<ParticipantWork> EnlistAsync(Guid transactionId, CancellationToken cancellationToken = default)
     {
         var gid = GlobalTransactionId.Create(_options.ParticipantId, transactionId);
-        var lease = await registry.AcquireAsync(transactionId, gid, _options.LockTimeout, cancellationToken);
+        using var scope = LogMessages.TransactionScope(logger, transactionId);
+        using var activity = ParticipantsDiagnostics.StartActivity(ParticipantsDiagnostics.Spans.Enlist, transactionId, _options.ParticipantId);
+        BranchLease? lease = null;
         try
         {
+            lease = await registry.AcquireAsync(transactionId, gid, _options.LockTimeout, cancellationToken);
+            // Work enlisted again in the same transaction reuses the open local transaction: no call to the coordinator.
+            activity?.SetTag("txc.participant.reused", lease.Branch.Local is not null);
             var local = lease.Branch.Local ?? await BeginAsync(transactionId, gid, cancellationToken);
             lease.Branch.Local = local;
             return new ParticipantWork(this, lease, local);
         }
-        catch
+        catch (Exception ex)
         {
-            lease.Dispose();
+            lease?.Dispose();
+            ParticipantsDiagnostics.RecordException(activity, ex);
             throw;
         }
     }

@@ -120,7 +120,7 @@ public sealed class ParticipantRecovery
             outcome = ParticipantOutcome.Aborted;
         }
 
-        ParticipantsDiagnostics.Recovered.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+        ParticipantsDiagnostics.Recovered.Add(1, new KeyValuePair<string, object?>(ParticipantsDiagnostics.Tags.Outcome, outcome.ToString()));
         LogMessages.RecoveryResolved(_logger, branch.TransactionId, state?.ToString() ?? "unknown",
             outcome == ParticipantOutcome.Committed ? "committed" : "rolled back");
         return outcome;

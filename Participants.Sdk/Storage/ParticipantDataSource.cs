@@ -16,6 +16,11 @@ internal sealed class ParticipantDataSource : IAsyncDisposable, IDisposable
         // Work is enlisted explicitly; System.Transactions enlistment cannot be recovered after a crash.
         builder.ConnectionStringBuilder.Enlist = false;
         builder.ConnectionStringBuilder.ApplicationName ??= "txc-participant-" + options.Value.ParticipantId;
+        // Commands are traced only inside a trace (a request or a protocol message): recovery and expiry sweeps
+        // run every few seconds and would otherwise make a trace of their own each time.
+        builder.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .EnablePhysicalOpenTracing(false));
         DataSource = builder.Build();
     }
 

@@ -18,6 +18,7 @@ public static class InventoryServiceExtensions
         var rabbit = RabbitUri(builder.Configuration.GetConnectionString("RabbitMq"));
 
         builder.Services.AddProblemDetails();
+        builder.AddServiceTelemetry("inventory", "Telemetry");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<InventorySchemaState>();
         // Hosted services start in registration order: the tables exist before the participant and the bus start.
@@ -53,6 +54,7 @@ public static class InventoryServiceExtensions
         app.UseTransactionContext();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapServiceTelemetry();
         app.MapReservations();
         return app;
     }

@@ -15,6 +15,7 @@ public static class OrdersServiceExtensions
         var rabbit = RabbitUri(builder.Configuration.GetConnectionString("RabbitMq"));
 
         builder.Services.AddProblemDetails();
+        builder.AddServiceTelemetry("orders", "Telemetry");
         builder.Services.AddTransactionCoordinatorClient(); // also registers TimeProvider.System
         builder.Services.AddOptions<DownstreamServicesOptions>()
             .BindConfiguration(DownstreamServicesOptions.SectionName)
@@ -41,6 +42,7 @@ public static class OrdersServiceExtensions
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapServiceTelemetry();
         app.MapOrders();
         return app;
     }

@@ -18,6 +18,7 @@ public static class PaymentsServiceExtensions
         var rabbit = RabbitUri(builder.Configuration.GetConnectionString("RabbitMq"));
 
         builder.Services.AddProblemDetails();
+        builder.AddServiceTelemetry("payments", "Telemetry");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<PaymentsSchemaState>();
         // Hosted services start in registration order: the tables exist before the participant and the bus start.
@@ -53,6 +54,7 @@ public static class PaymentsServiceExtensions
         app.UseTransactionContext();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapServiceTelemetry();
         app.MapCharges();
         return app;
     }

@@ -119,6 +119,9 @@ public class ServiceStack : IAsyncLifetime
                 ["Coordinator__SweepInterval"] = "00:00:00.200",
                 ["Coordinator__ResendInitialDelay"] = "00:00:00.500",
                 ["Coordinator__ResendMaxDelay"] = "00:00:02",
+                // Spans on stdout, so tests can follow one order's trace through every process (see TelemetryTests).
+                ["Coordinator__Telemetry__ConsoleExporter"] = "true",
+                ["Coordinator__Telemetry__InFlightCountInterval"] = "00:00:00.500",
             };
             var name = "coordinator";
             if (_replicas > 1)
@@ -187,6 +190,7 @@ public class ServiceStack : IAsyncLifetime
         environment["ConnectionStrings__RabbitMq"] = RabbitMq.ToString();
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["Logging__LogLevel__TxCoordinator"] = "Information";
+        environment.TryAdd("Telemetry__ConsoleExporter", "true");
         _definitions[name] = (SolutionPaths.ProjectOutput(projectDirectory, dll), environment, url);
         return url;
     }
