@@ -69,7 +69,8 @@ public static class TelemetryExtensions
                     .AddMeter("System.Runtime")
                     .AddNpgsqlInstrumentation()
                     .AddTransactionParticipantInstrumentation()
-                    .AddPrometheusExporter();
+                    // No cached scrape: a scrape right after a change must see it (tests, operators refreshing).
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 metrics?.Invoke(meters);
                 if (otlp is not null)
                 {
