@@ -60,6 +60,10 @@ done
 positive --orders "$orders" 1000000
 positive --concurrency "$concurrency" 1024
 [[ $replicas =~ ^[135]$ ]] || die "--replicas must be 1, 3 or 5, not '$replicas'"
+if ((keep)); then
+    # Left running for a look around: every process also prints its spans (OpenTelemetry console exporter).
+    export Coordinator__Telemetry__ConsoleExporter=true Telemetry__ConsoleExporter=true
+fi
 ((replicas > 1 || !kill_leader)) || die "--kill-leader needs a replicated coordinator (--replicas 3 or 5)"
 if [[ -n $keep_logs ]]; then
     if ! mkdir -p -- "$keep_logs" 2>/dev/null || [[ ! -w $keep_logs ]]; then
@@ -286,7 +290,8 @@ if ((keep)); then
         fi
     done
     log "  orders: $orders_url/orders   inventory: $inventory_url   payments: $payments_url"
-    log "  logs: $TXC_SERVERS_DIR/logs   PostgreSQL: $TXC_PG_CONNECTION   RabbitMQ: $TXC_RMQ_URI"
+    log "  logs, with each process's spans (console exporter): $TXC_SERVERS_DIR/logs/*.log"
+    log "  PostgreSQL: $TXC_PG_CONNECTION   RabbitMQ: $TXC_RMQ_URI   CLI: scripts/txc/bin/Release/net10.0/TxCoordinator.Cli --coordinator ${TXC_REPLICA_URLS[0]} status"
     # In the background and waited for, so that Ctrl-C interrupts at once and the EXIT trap stops everything.
     while :; do
         sleep 3600 &

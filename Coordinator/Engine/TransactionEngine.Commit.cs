@@ -43,9 +43,16 @@ internal sealed partial class TransactionEngine
             var preparing = _time.GetTimestamp();
             var wait = onePhase ? _options.OnePhaseWait : deadline - _time.GetUtcNow();
             var decided = await WaitAsync(signal, wait, cancellationToken);
-            if (decided is null)
+            if (decided is null && !onePhase)
             {
                 // The deadline passed with votes missing: decide now rather than wait for the supervisor's sweep.
+                // The timer runs on a monotonic clock, the deadline on the wall clock: make sure it really passed.
+                var early = deadline - _time.GetUtcNow();
+                if (early > TimeSpan.Zero)
+                {
+                    await Task.Delay(early + TimeSpan.FromMilliseconds(1), _time, cancellationToken);
+                }
+
                 decided = await MutateAsync(transactionId, (tx, now, outbox) =>
                 {
                     TransactionSteps.Decide(tx, now, outbox);
