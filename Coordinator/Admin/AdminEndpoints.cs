@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
+using TxCoordinator.Coordinator.Api;
 using TxCoordinator.Coordinator.Engine;
 
 namespace TxCoordinator.Coordinator.Admin;
@@ -35,7 +36,7 @@ internal static class AdminEndpoints
         .Produces<TransactionSummary>();
 
         group.MapGet("/{id}", (string id, AdminQueries queries, CancellationToken cancellationToken) =>
-            queries.DetailAsync(ParseId(id), cancellationToken))
+            queries.DetailAsync(TransactionIds.Parse(id), cancellationToken))
         .WithName("AdminGetTransaction")
         .WithSummary("One transaction with its participants, votes, operator actions and timeline.")
         .Produces<TransactionDetail>()
@@ -45,7 +46,7 @@ internal static class AdminEndpoints
         group.MapPost("/{id}/heuristic-abort", async (
             string id, HeuristicAbortRequest request, TransactionEngine engine, CancellationToken cancellationToken) =>
         {
-            var transactionId = ParseId(id);
+            var transactionId = TransactionIds.Parse(id);
             var entry = await engine.HeuristicAbortAsync(transactionId, request.Reason, request.Operator, cancellationToken);
             var view = await engine.GetAsync(transactionId, cancellationToken);
             return new HeuristicAbortResult(transactionId, view.State, view.AbortReason, entry);
@@ -58,9 +59,4 @@ internal static class AdminEndpoints
         .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
-
-    /// <exception cref="InvalidTransactionRequestException"><paramref name="id"/> is not a GUID.</exception>
-    private static Guid ParseId(string id) => Guid.TryParse(id, out var transactionId)
-        ? transactionId
-        : throw new InvalidTransactionRequestException("id", $"'{id}' is not a transaction id (a GUID is expected).");
 }

@@ -37,14 +37,14 @@ internal static class TransactionEndpoints
         .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/{id}", (string id, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.GetAsync(ParseId(id), cancellationToken))
+            engine.GetAsync(TransactionIds.Parse(id), cancellationToken))
         .WithName("GetTransaction")
         .Produces<TransactionView>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{id}/participants", (string id, EnlistRequest request, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.EnlistAsync(ParseId(id), request.ParticipantId, request.Endpoint, cancellationToken))
+            engine.EnlistAsync(TransactionIds.Parse(id), request.ParticipantId, request.Endpoint, cancellationToken))
         .WithName("EnlistParticipant")
         .Produces<TransactionView>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -52,7 +52,7 @@ internal static class TransactionEndpoints
         .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/{id}/commit", (string id, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.CommitAsync(ParseId(id), cancellationToken))
+            engine.CommitAsync(TransactionIds.Parse(id), cancellationToken))
         .WithName("CommitTransaction")
         .Produces<OutcomeView>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -61,7 +61,7 @@ internal static class TransactionEndpoints
         .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
         group.MapPost("/{id}/abort", (string id, AbortRequest? request, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.AbortAsync(ParseId(id), request?.Reason, cancellationToken))
+            engine.AbortAsync(TransactionIds.Parse(id), request?.Reason, cancellationToken))
         .WithName("AbortTransaction")
         .Produces<OutcomeView>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -69,9 +69,4 @@ internal static class TransactionEndpoints
         .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
-
-    /// <exception cref="InvalidTransactionRequestException"><paramref name="id"/> is not a GUID.</exception>
-    private static Guid ParseId(string id) => Guid.TryParse(id, out var transactionId)
-        ? transactionId
-        : throw new InvalidTransactionRequestException("id", $"'{id}' is not a transaction id (a GUID is expected).");
 }
