@@ -266,6 +266,38 @@ public sealed class ReplicationTests(ClusterStack stack)
         Assert.Equal("Committed", await stack.StateInDatabaseAsync(alone, tx.Id));
     }
 
+    [Fact]
+    public async Task Follower_AdminHeuristicAbort_IsDecidedByTheLeaderAndItsAuditReachesEveryReplica()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var leader = await stack.LeaderAsync();
+        var follower = stack.FollowersOf(leader)[0];
+        var tx = await stack.BeginAsync(timeoutSeconds: 30);
+        var operatorName = "op-" + Guid.NewGuid().ToString("N")[..8];
+
+        using var answer = await stack.Http.PostAsJsonAsync(new Uri(stack.UrlOf(follower), $"admin/transactions/{tx.Id}/heuristic-abort"),
+            new { reason = "cleared by the replication test", @operator = operatorName }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(stack.UrlOf(leader).AbsoluteUri, Assert.Single(answer.Headers.GetValues("Txc-Leader-Url")));
+        Assert.Equal(TransactionState.Aborted, (await stack.GetAsync(tx.Id)).State);
+        foreach (var replica in stack.Replicas)
+        {
+            await stack.CaughtUpAsync(replica, Settle);
+            Assert.Equal("Aborted", await stack.StateInDatabaseAsync(replica, tx.Id));
+            Assert.Contains(operatorName, await AuditInDatabaseAsync(stack.DatabaseOf(replica), tx.Id), StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<string> AuditInDatabaseAsync(string connectionString, Guid transactionId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT audit::text FROM transactions WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", transactionId);
+        return (string?)await command.ExecuteScalarAsync() ?? "";
+    }
+
     private static async Task WipeAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
