@@ -103,15 +103,9 @@ log() {
 cleanup() {
     [[ -z $cleaned ]] || return 0
     cleaned=1
-    local pid
-    # SIGTERM to all first so that they shut down cleanly in parallel; whatever still runs 10 s later is killed.
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        txc_stop_process "$pid" TERM 10
-    done
-    txc_replicas_stop
+    # Samples and coordinator replicas together, so that they shut down in parallel.
+    txc_stop_processes "${pids[@]}" "${TXC_REPLICA_PIDS[@]}"
+    TXC_REPLICA_PIDS=()
     if [[ -n $keep_logs && -n $TXC_SERVERS_DIR ]]; then
         cp -r "$TXC_SERVERS_DIR/logs/." "$keep_logs/" 2>/dev/null || true
         cp "$TXC_SERVERS_DIR/pg/postgres.log" "$keep_logs/postgres.log" 2>/dev/null || true

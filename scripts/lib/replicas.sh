@@ -106,12 +106,6 @@ txc_replica_role() {
 }
 
 txc_replicas_stop() {
-    local pid
-    for pid in "${TXC_REPLICA_PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${TXC_REPLICA_PIDS[@]}"; do
-        txc_stop_process "$pid" TERM 10
-    done
+    txc_stop_processes "${TXC_REPLICA_PIDS[@]}"
     TXC_REPLICA_PIDS=()
 }

@@ -212,6 +212,18 @@ txc_stop_process() {
     wait "$pid" 2>/dev/null || true
 }
 
+# Stops several processes at once: SIGTERM to all first, so that they shut down in parallel, then each as
+# txc_stop_process does (whatever still runs 10 s later is killed with its process group).
+txc_stop_processes() {
+    local pid
+    for pid in "$@"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "$@"; do
+        txc_stop_process "$pid" TERM 10
+    done
+}
+
 txc_pg_start() {
     [[ -z $TXC_PG_PID ]] || return 0
     txc_servers_init
