@@ -55,6 +55,9 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
     public ClusterOptions Options => _options;
 
+    /// <summary>The unfinished transactions as this replica last applied them.</summary>
+    public AppliedTransactions Applied { get; } = new();
+
     /// <summary>True while this replica leads and has applied every entry committed before its term.</summary>
     public bool IsDeciding => !_decidingToken.IsCancellationRequested;
 
@@ -93,7 +96,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
         var self = _options.Self();
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
-            root.CreateSubdirectory("snapshots"), _writer, _databases, _options.SnapshotEvery, _logger);
+            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.RestoreAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal") }, _stateMachine);

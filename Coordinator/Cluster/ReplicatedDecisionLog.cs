@@ -15,6 +15,8 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
 
     public void EnsureDeciding() => replica.EnsureDeciding();
 
+    public TransactionRecord? FindApplied(Guid transactionId) => replica.Applied.Find(transactionId);
+
     public Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken) =>
         replica.ReplicateAsync(TransactionImage.Of(tx), cancellationToken);
 }

@@ -18,6 +18,7 @@ namespace TxCoordinator.Coordinator.Cluster;
 internal sealed class ReplicatedStateMachine(
     DirectoryInfo location,
     TransactionImageWriter writer,
+    AppliedTransactions applied,
     IDbContextFactory<CoordinatorDbContext> databases,
     int snapshotEvery,
     ILogger logger) : SimpleStateMachine(location)
@@ -42,6 +43,7 @@ internal sealed class ReplicatedStateMachine(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var images = Deserialize(payload);
             await WithRetriesAsync(ct => writer.WriteAsync(images, ct), entry.Index, token);
+            applied.Apply(images);
             ApplyLatency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 

@@ -37,6 +37,25 @@ internal sealed record TransactionImage(
         [.. tx.Participants.Select(p => new ParticipantImage(
             tx.Id, p.ParticipantId, p.Endpoint, p.EnlistedAt, p.Vote, p.VoteReason, p.VotedAt, p.AcknowledgedAt,
             p.AcknowledgedOutcome, p.DeliveryAttempts, p.LastSentAt, tx.Revision))]);
+
+    /// <summary>A new record with this image's values; nothing is shared with the image, so the record may be changed.</summary>
+    public TransactionRecord ToRecord() => TransactionRecord.Restore(
+        Id, State, CreatedAt, Deadline, DecidedAt, PrepareStartedAt, CompletedAt, AbortReason, OnePhase,
+        new Dictionary<string, string>(Metadata, StringComparer.Ordinal), Audit is null ? [] : [.. Audit], Revision,
+        [.. Participants.Select(p => new ParticipantRecord
+        {
+            TransactionId = Id,
+            ParticipantId = p.ParticipantId,
+            Endpoint = p.Endpoint,
+            EnlistedAt = p.EnlistedAt,
+            Vote = p.Vote,
+            VoteReason = p.VoteReason,
+            VotedAt = p.VotedAt,
+            AcknowledgedAt = p.AcknowledgedAt,
+            AcknowledgedOutcome = p.AcknowledgedOutcome,
+            DeliveryAttempts = p.DeliveryAttempts,
+            LastSentAt = p.LastSentAt,
+        })]);
 }
 
 /// <summary>One participant inside a <see cref="TransactionImage"/>; <see cref="Revision"/> is the transaction's.</summary>

@@ -17,6 +17,12 @@ internal interface IDecisionLog
     /// <exception cref="Cluster.CoordinatorUnavailableException">This coordinator may not decide now.</exception>
     void EnsureDeciding();
 
+    /// <summary>
+    /// A new, changeable record of the unfinished transaction as this log last made it durable, when the log keeps
+    /// one in memory; null means "read it from the database".
+    /// </summary>
+    TransactionRecord? FindApplied(Guid transactionId);
+
     /// <summary>Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.</summary>
     Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken);
 }

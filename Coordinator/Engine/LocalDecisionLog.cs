@@ -14,6 +14,9 @@ internal sealed class LocalDecisionLog : IDecisionLog
     {
     }
 
+    // Alone, the coordinator saves through EF Core with optimistic concurrency: it needs the row's xmin, so it reads.
+    public TransactionRecord? FindApplied(Guid transactionId) => null;
+
     public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
     {
         if (db.Entry(tx).State == EntityState.Detached)

@@ -162,9 +162,7 @@ internal sealed partial class TransactionEngine
             using (await _locks.AcquireAsync(transactionId, cancellationToken))
             {
                 await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-                var tx = await db.Transactions.Include(t => t.Participants)
-                    .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken)
-                    ?? throw new TransactionNotFoundException(transactionId);
+                var tx = await LoadAsync(db, transactionId, cancellationToken);
                 var stateBefore = tx.State;
                 result = change(tx, _time.GetUtcNow(), outbox);
                 if (!db.ChangeTracker.HasChanges())
@@ -213,6 +211,21 @@ internal sealed partial class TransactionEngine
             await _messenger.SendAsync(outbox, sendTimeout.Token);
             return result;
         }
+    }
+
+    // Attached, the in-memory copy is tracked exactly like a row just read: the change tracker still tells a real
+    // change from a duplicate message.
+    private async Task<TransactionRecord> LoadAsync(CoordinatorDbContext db, Guid transactionId, CancellationToken cancellationToken)
+    {
+        if (_log.FindApplied(transactionId) is { } applied)
+        {
+            db.Transactions.Attach(applied);
+            return applied;
+        }
+
+        return await db.Transactions.Include(t => t.Participants)
+                   .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken)
+               ?? throw new TransactionNotFoundException(transactionId);
     }
 
     private void OnStateChanged(TransactionRecord tx, TransactionState before)

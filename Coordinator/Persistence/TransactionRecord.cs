@@ -94,6 +94,31 @@ public sealed class TransactionRecord
     }
 
     /// <summary>Counts one more change; called once per saved change.</summary>
+    /// <summary>
+    /// The record as it was last made durable, rebuilt from its values (a replica's in-memory copy of an unfinished
+    /// transaction) rather than read from the database. <see cref="Version"/> stays 0: only a replicated coordinator
+    /// does this, and it never saves through EF Core.
+    /// </summary>
+    internal static TransactionRecord Restore(
+        Guid id, TransactionState state, DateTimeOffset createdAt, DateTimeOffset deadline, DateTimeOffset? decidedAt,
+        DateTimeOffset? prepareStartedAt, DateTimeOffset? completedAt, string? abortReason, bool onePhase,
+        Dictionary<string, string> metadata, List<AuditEntry> audit, long revision, List<ParticipantRecord> participants) => new()
+    {
+        Id = id,
+        State = state,
+        CreatedAt = createdAt,
+        Deadline = deadline,
+        DecidedAt = decidedAt,
+        PrepareStartedAt = prepareStartedAt,
+        CompletedAt = completedAt,
+        AbortReason = abortReason,
+        OnePhase = onePhase,
+        Metadata = metadata,
+        Audit = audit,
+        Revision = revision,
+        Participants = participants,
+    };
+
     public void NextRevision() => Revision++;
 
     public ParticipantRecord? FindParticipant(string participantId) =>

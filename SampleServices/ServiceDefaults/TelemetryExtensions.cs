@@ -39,9 +39,13 @@ public static class TelemetryExtensions
         var otlp = options.OtlpEndpoint
             ?? (Uri.TryCreate(builder.Configuration[OtlpEndpointVariable], UriKind.Absolute, out var fromVariable) ? fromVariable : null);
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(traces =>
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName));
+        // Spans nobody exports are pure cost: recording them took a measurable share of the CPU under load (see
+        // docs/benchmarks.md). Without an exporter, no tracer provider listens and no span is even created.
+        if (otlp is not null || options.ConsoleExporter)
+        {
+            telemetry.WithTracing(traces =>
             {
                 traces
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsInfrastructure(context.Request.Path))
@@ -59,24 +63,26 @@ public static class TelemetryExtensions
                 {
                     traces.AddConsoleExporter();
                 }
-            })
-            .WithMetrics(meters =>
-            {
-                meters
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddMeter("MassTransit")
-                    .AddMeter("System.Runtime")
-                    .AddNpgsqlInstrumentation()
-                    .AddTransactionParticipantInstrumentation()
-                    // No cached scrape: a scrape right after a change must see it (tests, operators refreshing).
-                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
-                metrics?.Invoke(meters);
-                if (otlp is not null)
-                {
-                    meters.AddOtlpExporter(o => o.Endpoint = otlp);
-                }
             });
+        }
+
+        telemetry.WithMetrics(meters =>
+        {
+            meters
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddMeter("MassTransit")
+                .AddMeter("System.Runtime")
+                .AddNpgsqlInstrumentation()
+                .AddTransactionParticipantInstrumentation()
+                // No cached scrape: a scrape right after a change must see it (tests, operators refreshing).
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+            metrics?.Invoke(meters);
+            if (otlp is not null)
+            {
+                meters.AddOtlpExporter(o => o.Endpoint = otlp);
+            }
+        });
         return builder;
     }
 

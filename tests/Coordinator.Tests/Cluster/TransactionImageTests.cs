@@ -261,4 +261,33 @@ public sealed class TransactionImageTests
         Assert.Null(image.PrepareStartedAt);
         Assert.Contains("COALESCE(audit, '[]'::jsonb)", TransactionImageWriter.UpsertSql, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ToRecord_CommittingTransaction_RestoresEveryFieldAndParticipant()
+    {
+        var image = TransactionImage.Of(Committing());
+
+        var record = image.ToRecord();
+
+        Assert.Equal(
+            JsonSerializer.Serialize(image, TransactionImage.Json),
+            JsonSerializer.Serialize(TransactionImage.Of(record), TransactionImage.Json));
+        Assert.All(record.Participants, p => Assert.Equal(image.Id, p.TransactionId));
+    }
+
+    [Fact]
+    public void ToRecord_RecordChangedAfterwards_ImageKeepsItsValues()
+    {
+        var image = TransactionImage.Of(Committing());
+        var before = JsonSerializer.Serialize(image, TransactionImage.Json);
+
+        var record = image.ToRecord();
+        TransactionSteps.ApplyAcknowledgement(record, "payments", ParticipantOutcome.Committed, null, AcknowledgedAt);
+        record.Metadata["OrderId"] = "changed";
+        record.Audit.Clear();
+        record.NextRevision();
+
+        Assert.Equal(TransactionState.Committed, record.State);
+        Assert.Equal(before, JsonSerializer.Serialize(image, TransactionImage.Json));
+    }
 }

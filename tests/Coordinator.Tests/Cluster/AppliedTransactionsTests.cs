@@ -1,0 +1,91 @@
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Cluster;
+using TxCoordinator.Coordinator.Engine;
+using TxCoordinator.Coordinator.Persistence;
+using TxCoordinator.Coordinator.Tests.Infrastructure;
+
+namespace TxCoordinator.Coordinator.Tests.Cluster;
+
+public sealed class AppliedTransactionsTests
+{
+    private static readonly DateTimeOffset Later = Transactions.CommitRequestedAt + TimeSpan.FromSeconds(1);
+
+    private static TransactionImage ImageAt(TransactionRecord tx, long revision)
+    {
+        while (tx.Revision < revision)
+        {
+            tx.NextRevision();
+        }
+
+        return TransactionImage.Of(tx);
+    }
+
+    [Fact]
+    public void Find_NothingApplied_ReturnsNull()
+    {
+        Assert.Null(new AppliedTransactions().Find(Transactions.Id));
+    }
+
+    [Fact]
+    public void Find_UnfinishedTransactionApplied_ReturnsItsLatestRevision()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 3)]);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+        applied.Apply([ImageAt(tx, 4)]);
+
+        var found = applied.Find(Transactions.Id);
+
+        Assert.NotNull(found);
+        Assert.Equal(4, found.Revision);
+        Assert.Equal(Vote.Yes, found.Participant("inventory").Vote);
+        Assert.Equal(1, applied.Count);
+    }
+
+    [Fact]
+    public void Apply_OlderRevisionReplayed_KeepsTheNewer()
+    {
+        var applied = new AppliedTransactions();
+        var older = ImageAt(Transactions.Preparing("inventory", "payments"), 2);
+        var newer = ImageAt(Transactions.Committing("inventory", "payments"), 5);
+
+        applied.Apply([newer]);
+        applied.Apply([older]);
+
+        Assert.Equal(5, applied.Find(Transactions.Id)!.Revision);
+        Assert.Equal(TransactionState.Committing, applied.Find(Transactions.Id)!.State);
+    }
+
+    [Fact]
+    public void Apply_FinishedTransaction_IsNoLongerHeld()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Committing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 5)]);
+        TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Committed, null, Later);
+        TransactionSteps.ApplyAcknowledgement(tx, "payments", ParticipantOutcome.Committed, null, Later);
+        Assert.Equal(TransactionState.Committed, tx.State);
+
+        applied.Apply([ImageAt(tx, 6)]);
+
+        Assert.Null(applied.Find(Transactions.Id));
+        Assert.Equal(0, applied.Count);
+    }
+
+    [Fact]
+    public void Find_RecordChanged_DoesNotChangeWhatIsHeld()
+    {
+        var applied = new AppliedTransactions();
+        applied.Apply([ImageAt(Transactions.Preparing("inventory", "payments"), 3)]);
+
+        var first = applied.Find(Transactions.Id)!;
+        TransactionSteps.ApplyVote(first, "inventory", Vote.No, "out of stock", Later, new List<OutboundMessage>());
+        first.NextRevision();
+
+        var second = applied.Find(Transactions.Id)!;
+        Assert.Equal(3, second.Revision);
+        Assert.Null(second.Participant("inventory").Vote);
+        Assert.Equal(TransactionState.Preparing, second.State);
+    }
+}
