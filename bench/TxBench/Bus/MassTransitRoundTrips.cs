@@ -25,6 +25,7 @@ public sealed class MassTransitRoundTrips : IBenchWorkload
     public static async Task<MassTransitRoundTrips> StartAsync(Uri rabbitMq, int concurrency, CancellationToken cancellationToken = default)
     {
         var queue = "txbench-ping-" + Guid.NewGuid().ToString("N")[..8];
+        Uri? address = null;
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(rabbitMq);
@@ -33,13 +34,16 @@ public sealed class MassTransitRoundTrips : IBenchWorkload
             cfg.ReceiveEndpoint(queue, e =>
             {
                 e.AutoDelete = true;
+                // With its query (autodelete=true): a plain queue: address would re-declare the queue durable, and the
+                // broker refuses the mismatch.
+                address = e.InputAddress;
                 e.PrefetchCount = Math.Max(16, concurrency * 2);
                 e.ConcurrentMessageLimit = Math.Max(8, concurrency);
                 e.Handler<Ping>(context => context.RespondAsync(new Pong(context.Message.Sequence)));
             });
         });
         await bus.StartAsync(cancellationToken);
-        return new MassTransitRoundTrips(bus, bus.CreateRequestClient<Ping>(new Uri("queue:" + queue), Timeout));
+        return new MassTransitRoundTrips(bus, bus.CreateRequestClient<Ping>(address!, Timeout));
     }
 
     public async Task<OpOutcome> ExecuteAsync(long sequence, CancellationToken cancellationToken = default)

@@ -14,6 +14,9 @@ namespace TxCoordinator.Bench.Cli;
 /// <summary>Runs one mode: exit 0 with the figures, 1 when nothing committed, 2 on bad options or unreachable servers, 130 when stopped.</summary>
 public static class BenchCommand
 {
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(60);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var report = Console.Error;
@@ -57,6 +60,9 @@ public static class BenchCommand
         {
             context.Cancel = true;
             stop.Cancel();
+            // Clean-up (rolling back prepared transactions, stopping buses) has this long; a stuck call must not keep
+            // the process, and the servers it holds, alive.
+            _ = Task.Delay(ExitGrace, CancellationToken.None).ContinueWith(_ => Environment.Exit(130), TaskScheduler.Default);
         }
     }
 
@@ -88,6 +94,7 @@ public static class BenchCommand
         var stream = inventoryDb is not null && paymentsDb is not null
             ? await OrderStream.SeedAsync(inventoryDb, paymentsDb, options.Seed, time, report, cancellationToken)
             : null;
+        await report.WriteLineAsync($"[bench] mode {options.Mode.Name}: starting");
         await using IBenchWorkload workload = options.Mode.Name switch
         {
             "floor" => await StartFloorAsync(inventoryDb!, paymentsDb!, stream!, report, cancellationToken),
@@ -99,6 +106,7 @@ public static class BenchCommand
             "participants" => await StartParticipantsAsync(http, options, parameters, cancellationToken),
             _ => throw new OptionsException($"mode {options.Mode.Name} generates no load"),
         };
+        await report.WriteLineAsync($"[bench {workload.Peer}] started; one operation first, unmeasured");
         await ProbeAsync(workload, options, cancellationToken);
 
         await report.WriteLineAsync(
@@ -157,7 +165,7 @@ public static class BenchCommand
         try
         {
             // A sequence number the measured operations never reach (the floor names its gids after it).
-            var outcome = await workload.ExecuteAsync(long.MaxValue, cancellationToken);
+            var outcome = await workload.ExecuteAsync(long.MaxValue, cancellationToken).WaitAsync(ProbeTimeout, cancellationToken);
             if (outcome == OpOutcome.Failed)
             {
                 throw new UnreachableException($"the first {workload.Peer} operation failed: is every server and worker of mode {options.Mode.Name} running?");

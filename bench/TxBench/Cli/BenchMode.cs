@@ -34,7 +34,7 @@ public sealed record BenchMode(string Name, string Summary, IReadOnlyList<string
         """
         load options: --concurrency C (32, closed loop) or --rate R (transactions per second, open loop), --duration S (20),
           --warmup S (3, excluded from the figures), --seed N (42), --watch name=pid[+pid...][,name=pid...] (CPU of those
-          processes' sessions during the measured window), --label TEXT; --payload BYTES (100); --client mt|raw (mt).
+          processes and their descendants during the measured window), --label TEXT; --payload BYTES (100); --client mt|raw (mt).
         The figures are one JSON object on stdout; progress goes to stderr. Exit code 2: bad option or unreachable server.
         """;
 }

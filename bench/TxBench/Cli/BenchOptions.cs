@@ -100,7 +100,7 @@ public sealed partial record BenchOptions
         };
     }
 
-    /// <summary>"inventory=123,orders=456+789": names with one or more session ids each.</summary>
+    /// <summary>"inventory=123,orders=456+789": names with one or more process ids each.</summary>
     public static IReadOnlyList<WatchedProcess> ParseWatch(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

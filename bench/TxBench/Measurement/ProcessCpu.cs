@@ -5,9 +5,9 @@ using TxCoordinator.Bench.Cli;
 namespace TxCoordinator.Bench.Measurement;
 
 /// <summary>
-/// CPU time of process groups from /proc: every process whose session is one of the watched ids (our scripts start
-/// each server and service with setsid, so a session is the process with all its children, e.g. PostgreSQL's
-/// backends or RabbitMQ's Erlang VM), counting utime, stime and the time of children already reaped (cutime, cstime).
+/// CPU time of process trees from /proc: each watched process with all its descendants (PostgreSQL's backends,
+/// RabbitMQ's Erlang VM under its start script), counting utime, stime and the time of children already reaped
+/// (cutime, cstime). Trees, not sessions: PostgreSQL's backends call setsid() themselves.
 /// </summary>
 public static class ProcessCpu
 {
@@ -16,20 +16,21 @@ public static class ProcessCpu
 
     public const string SelfName = "bench-client";
 
-    /// <summary>Session id and total ticks (utime + stime + cutime + cstime) of one /proc/PID/stat line.</summary>
-    public static (int Session, long Ticks)? ParseStat(string line)
+    /// <summary>Pid, parent pid and total ticks (utime + stime + cutime + cstime) of one /proc/PID/stat line.</summary>
+    public static StatLine? ParseStat(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
         // The command name (field 2) may contain spaces and parentheses: fields are counted after its last ')'.
+        var start = line.IndexOf(" (", StringComparison.Ordinal);
         var end = line.LastIndexOf(')');
-        if (end < 0)
+        if (start < 0 || end < start || !int.TryParse(line.AsSpan(0, start), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
         {
             return null;
         }
 
         var fields = line[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // fields[0] is field 3 (state): session is field 6, utime..cstime are fields 14..17.
-        if (fields.Length < 15 || !int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var session))
+        // fields[0] is field 3 (state): the parent is field 4, utime..cstime are fields 14..17.
+        if (fields.Length < 15 || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent))
         {
             return null;
         }
@@ -45,14 +46,47 @@ public static class ProcessCpu
             ticks += value;
         }
 
-        return (session, ticks);
+        return new StatLine(pid, parent, ticks);
     }
 
-    /// <summary>CPU seconds used so far by each watched group, plus this process as <see cref="SelfName"/>.</summary>
+    /// <summary>Total ticks of each root and all its descendants.</summary>
+    public static Dictionary<int, long> TreeTicks(IReadOnlyCollection<StatLine> processes, IEnumerable<int> roots)
+    {
+        ArgumentNullException.ThrowIfNull(processes);
+        ArgumentNullException.ThrowIfNull(roots);
+        var children = processes.ToLookup(p => p.ParentPid);
+        var byPid = processes.ToDictionary(p => p.Pid);
+        var result = new Dictionary<int, long>();
+        foreach (var root in roots.Distinct())
+        {
+            long total = 0;
+            var pending = new Stack<int>([root]);
+            var seen = new HashSet<int>();
+            while (pending.TryPop(out var pid))
+            {
+                if (!seen.Add(pid))
+                {
+                    continue;
+                }
+
+                total += byPid.TryGetValue(pid, out var line) ? line.Ticks : 0;
+                foreach (var child in children[pid])
+                {
+                    pending.Push(child.Pid);
+                }
+            }
+
+            result[root] = total;
+        }
+
+        return result;
+    }
+
+    /// <summary>CPU seconds used so far by each watched group (a name may stand for several trees), plus this process as <see cref="SelfName"/>.</summary>
     public static Dictionary<string, double> Sample(IReadOnlyList<WatchedProcess> watched)
     {
         ArgumentNullException.ThrowIfNull(watched);
-        var bySession = new Dictionary<int, long>();
+        var processes = new List<StatLine>();
         if (watched.Count > 0 && Directory.Exists("/proc"))
         {
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -66,7 +100,7 @@ public static class ProcessCpu
                 {
                     if (ParseStat(File.ReadAllText(Path.Combine(dir, "stat"))) is { } stat)
                     {
-                        bySession[stat.Session] = bySession.GetValueOrDefault(stat.Session) + stat.Ticks;
+                        processes.Add(stat);
                     }
                 }
                 catch (IOException)
@@ -80,7 +114,8 @@ public static class ProcessCpu
             }
         }
 
-        var result = watched.ToDictionary(w => w.Name, w => w.SessionIds.Sum(s => bySession.GetValueOrDefault(s)) / TicksPerSecond);
+        var trees = TreeTicks(processes, watched.SelectMany(w => w.Pids));
+        var result = watched.ToDictionary(w => w.Name, w => w.Pids.Sum(p => trees.GetValueOrDefault(p)) / TicksPerSecond);
         using var self = Process.GetCurrentProcess();
         result[SelfName] = self.TotalProcessorTime.TotalSeconds;
         return result;
@@ -97,3 +132,6 @@ public static class ProcessCpu
             a => elapsed > TimeSpan.Zero ? Math.Round(100 * Math.Max(0, a.Value - before.GetValueOrDefault(a.Key)) / elapsed.TotalSeconds, 1) : 0);
     }
 }
+
+/// <summary>What <see cref="ProcessCpu"/> reads from one /proc/PID/stat.</summary>
+public readonly record struct StatLine(int Pid, int ParentPid, long Ticks);

@@ -28,13 +28,14 @@ public sealed class SagaWorkload : IBenchWorkload
     {
         var workload = new SagaWorkload(orders);
         var queue = "txbench-saga-client-" + Guid.NewGuid().ToString("N")[..8];
-        workload._events = new Uri("queue:" + queue);
         workload._bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(rabbitMq);
             cfg.ReceiveEndpoint(queue, e =>
             {
                 e.AutoDelete = true;
+                // With its query (autodelete=true), so that the worker's sends match the queue's declaration.
+                workload._events = e.InputAddress;
                 // Events arrive through the slips' subscription only; nothing published is bound here.
                 e.ConfigureConsumeTopology = false;
                 e.PrefetchCount = Math.Max(16, concurrency * 2);

@@ -124,8 +124,8 @@ public sealed class BenchOptionsTests
         var watched = BenchOptions.ParseWatch("postgres=10,participants=11+12+13");
 
         Assert.Equal("postgres", watched[0].Name);
-        Assert.Equal([10], watched[0].SessionIds);
-        Assert.Equal([11, 12, 13], watched[1].SessionIds);
+        Assert.Equal([10], watched[0].Pids);
+        Assert.Equal([11, 12, 13], watched[1].Pids);
     }
 
     [Theory]

@@ -11,7 +11,19 @@ public sealed class ProcessCpuTests
 
         var stat = ProcessCpu.ParseStat(line);
 
-        Assert.Equal((4200, 150L + 50 + 7 + 3), stat);
+        Assert.Equal(new StatLine(4242, 1, 150L + 50 + 7 + 3), stat);
+    }
+
+    [Fact]
+    public void TreeTicks_RootWithGrandchildren_SumsTheWholeTree()
+    {
+        StatLine[] processes = [new(10, 1, 5), new(11, 10, 7), new(12, 11, 3), new(20, 1, 100), new(21, 20, 1)];
+
+        var trees = ProcessCpu.TreeTicks(processes, [10, 21, 99]);
+
+        Assert.Equal(15, trees[10]);
+        Assert.Equal(1, trees[21]);
+        Assert.Equal(0, trees[99]);
     }
 
     [Fact]
