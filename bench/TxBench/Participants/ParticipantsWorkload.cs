@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TxCoordinator.Bench.Measurement;
 using TxCoordinator.Contracts;
@@ -28,6 +29,8 @@ public sealed class ParticipantsWorkload : IBenchWorkload
         ArgumentNullException.ThrowIfNull(participantUrls);
         var services = new ServiceCollection();
         services.AddLogging();
+        // The SDK binds its options from configuration too; here everything comes from the command line.
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddTransactionCoordinatorClient(o => o.Urls = [.. coordinatorUrls])
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = concurrency + 8 });
         services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
