@@ -65,6 +65,15 @@ def summary(phases):
     return s
 
 
+def nice_max(v):
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above v: round axis ticks."""
+    import math
+    if v <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(v))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= v)
+
+
 def fmt(v):
     return "n/a" if v is None else f"{v:g}"
 
@@ -137,7 +146,7 @@ def svg_lines(phases, width=1100, height=520):
         return ""
     import math
     xs = sorted({c for s in series.values() for c, _ in s})
-    ymax = max(t for s in series.values() for _, t in s) * 1.15 or 1
+    ymax = nice_max(max(t for s in series.values() for _, t in s) * 1.05)
     left, right, top, bottom = 80, 260, 40, 60
     w, h = width - left - right, height - top - bottom
     lo, hi = math.log2(min(xs)), math.log2(max(xs))
@@ -150,7 +159,7 @@ def svg_lines(phases, width=1100, height=520):
     for i in range(6):
         t = ymax * i / 5
         parts.append(f'<line x1="{left}" y1="{ypos(t):.1f}" x2="{left + w}" y2="{ypos(t):.1f}" stroke="#ddd"/>'
-                     f'<text x="{left - 8}" y="{ypos(t) + 4:.1f}" text-anchor="end">{t:.0f}</text>')
+                     f'<text x="{left - 8}" y="{ypos(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
     for c in xs:
         parts.append(f'<text x="{xpos(c):.1f}" y="{top + h + 20}" text-anchor="middle">{c}</text>')
     parts.append(f'<text x="{left + w / 2}" y="{height - 15}" text-anchor="middle">concurrency (transactions in flight)</text>')
@@ -205,12 +214,50 @@ def svg_latency(phases, width=1100, height=480):
     return "\n".join(parts)
 
 
+def svg_participants(phases, width=1100, height=420):
+    """Committed tx/s against participants per transaction, one line per payload size."""
+    parts_phases = [p for p in phases if p["peer_group"].startswith("participants")]
+    if not parts_phases:
+        return ""
+    series = {}
+    for p in parts_phases:
+        series.setdefault(int(p["parameters"]["payload_bytes"]), []).append((int(p["parameters"]["participants"]), p["tps"]))
+    xs = sorted({n for s in series.values() for n, _ in s})
+    ymax = nice_max(max(t for s in series.values() for _, t in s) * 1.05)
+    left, right, top, bottom = 80, 260, 40, 60
+    w, h = width - left - right, height - top - bottom
+    xpos = (lambda n: left + (w / 2 if len(xs) == 1 else xs.index(n) / (len(xs) - 1) * w))
+    ypos = (lambda t: top + h - t / ymax * h)
+    colors = ["#1f78b4", "#e31a1c", "#33a02c", "#6a3d9a"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
+           f'<text x="{left}" y="24" font-size="17" font-weight="bold">TxCoordinator (3 replicas): committed tx/s vs participants per transaction</text>',
+           f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#333"/>']
+    for i in range(6):
+        t = ymax * i / 5
+        out.append(f'<line x1="{left}" y1="{ypos(t):.1f}" x2="{left + w}" y2="{ypos(t):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 8}" y="{ypos(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+    for n in xs:
+        out.append(f'<text x="{xpos(n):.1f}" y="{top + h + 20}" text-anchor="middle">{n}</text>')
+    out.append(f'<text x="{left + w / 2}" y="{height - 15}" text-anchor="middle">participants per transaction (concurrency 32)</text>')
+    for i, (payload, pts) in enumerate(sorted(series.items())):
+        pts = sorted(pts)
+        color = colors[i % len(colors)]
+        out.append('<polyline fill="none" stroke-width="2.5" stroke="{}" points="{}"/>'.format(
+            color, " ".join(f"{xpos(n):.1f},{ypos(t):.1f}" for n, t in pts)))
+        for n, t in pts:
+            out.append(f'<circle cx="{xpos(n):.1f}" cy="{ypos(t):.1f}" r="5" fill="{color}"/>')
+        out.append(f'<rect x="{left + w + 20}" y="{top + 10 + i * 24}" width="14" height="14" fill="{color}"/>'
+                   f'<text x="{left + w + 40}" y="{top + 22 + i * 24}">payload {payload:,} B</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
 def page(phases, s, meta):
     return ("<!doctype html><html><head><meta charset='utf-8'><style>body{margin:20px;font-family:sans-serif}"
             "p{font-size:14px}</style></head><body>"
             f"<h2>TxCoordinator benchmarks {html.escape(meta['date'])} at {html.escape(meta['commit'])}</h2>"
             f"<p>{html.escape(summary_line(s))}</p><p>{html.escape(meta['machine'])}</p>"
-            f"{svg_lines(phases)}<br/>{svg_latency(phases)}</body></html>")
+            f"{svg_lines(phases)}<br/>{svg_latency(phases)}<br/>{svg_participants(phases)}</body></html>")
 
 
 def main():
