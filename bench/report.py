@@ -75,7 +75,7 @@ def nice_max(v):
 
 
 def fmt(v):
-    return "n/a" if v is None else f"{v:g}"
+    return "n/a" if v is None else format(v, ".10g")
 
 
 def summary_line(s):
