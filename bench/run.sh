@@ -382,7 +382,7 @@ python3 "$root/bench/report.py" --phases "$work/phases" --base "$base" --commit 
 chromium_bin="${TXC_CHROMIUM:-$(command -v chromium || true)}"
 if [[ -n $chromium_bin ]]; then
     timeout 60 "$chromium_bin" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/chromium" \
-        --screenshot="$base.png" --window-size=1200,1900 "file://$base.html" >"$work/chromium.log" 2>&1 ||
+        --screenshot="$base.png" --window-size="1200,$(wants participants && echo 1900 || echo 1350)" "file://$base.html" >"$work/chromium.log" 2>&1 ||
         { tail -n 5 "$work/chromium.log" >&2; log "chromium failed: no PNG chart"; }
     rm -f "$base.html"
 else
