@@ -204,9 +204,10 @@ def svg_latency(phases, width=1100, height=480):
         for j, q in enumerate(["p50", "p95", "p99"]):
             v = p["latency_ms"][q]
             x = left + i * group + group * 0.1 + j * bar * 1.1
+            label = f"{v:.0f}" if v >= 100 else f"{v:.3g}"
             parts.append(f'<rect x="{x:.1f}" y="{ypos(v):.1f}" width="{bar:.1f}" height="{top + h - ypos(v):.1f}" '
                          f'fill="{COLORS[peer]}" fill-opacity="{shades[q]}"/>'
-                         f'<text x="{x + bar / 2:.1f}" y="{ypos(v) - 4:.1f}" text-anchor="middle" font-size="11">{v:g}</text>')
+                         f'<text x="{x + bar / 2:.1f}" y="{ypos(v) - 4:.1f}" text-anchor="middle" font-size="11">{label}</text>')
         parts.append(f'<text x="{left + i * group + group * 0.45:.1f}" y="{top + h + 20}" text-anchor="middle">{html.escape(peer)}</text>')
     for j, q in enumerate(["p50", "p95", "p99"]):
         parts.append(f'<rect x="{left + w + 20}" y="{top + 10 + j * 24}" width="14" height="14" fill="#555" fill-opacity="{shades[q]}"/>'
