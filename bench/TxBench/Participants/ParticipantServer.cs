@@ -1,0 +1,89 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using TxCoordinator.Bench.Cli;
+using TxCoordinator.Bench.Workload;
+using TxCoordinator.Participants.Participation;
+using TxCoordinator.Participants.Propagation;
+
+namespace TxCoordinator.Bench.Participants;
+
+/// <summary>
+/// A bench participant, enlisted exactly as the samples are (Participants.Sdk): <c>POST /work</c> stores the request
+/// body in its own database inside the caller's distributed transaction; Prepare/Commit arrive over RabbitMQ.
+/// </summary>
+public static class ParticipantServer
+{
+    public static async Task<int> RunAsync(BenchOptions options, TextWriter report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using (var dataSource = NpgsqlDataSource.Create(options.Db!))
+        {
+            await Connectivity.EnsureDatabaseAsync(dataSource, "--db", cancellationToken);
+            await SampleSchema.EnsureAsync(dataSource, SampleSchema.PayloadSql, cancellationToken);
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", options.Urls!.AbsoluteUri.TrimEnd('/')] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Db!));
+        builder.Services.AddTransactionParticipant(o =>
+        {
+            o.ParticipantId = options.Name!;
+            o.ConnectionString = options.Db!;
+            o.CoordinatorUrls = [.. options.CoordinatorUrls];
+        });
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddTransactionParticipantConsumers();
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(options.RabbitMq!);
+                cfg.UseTransactionPropagation();
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        await using var app = builder.Build();
+        app.UseTransactionContext();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapPost("/work", WorkAsync);
+        await app.StartAsync(cancellationToken);
+        await report.WriteLineAsync($"participant {options.Name} ready at {options.Urls}");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await app.StopAsync(stopTimeout.Token);
+        return 0;
+    }
+
+    private static async Task<IResult> WorkAsync(HttpRequest request, ITransactionParticipant participant, CancellationToken cancellationToken)
+    {
+        if (DistributedTransactionContext.Current is not { } transaction)
+        {
+            return Results.Problem(statusCode: 400, title: "Missing transaction", detail: "The Txc-Transaction-Id header is required.");
+        }
+
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellationToken);
+        await using var work = await participant.EnlistAsync(transaction.TransactionId, cancellationToken);
+        await using var insert = work.CreateCommand(
+            "INSERT INTO bench_payloads (transaction_id, participant, body) VALUES (@tx, current_database(), @body) ON CONFLICT DO NOTHING");
+        insert.Parameters.AddWithValue("tx", transaction.TransactionId);
+        insert.Parameters.AddWithValue("body", body.ToArray());
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await work.CompleteAsync(cancellationToken);
+        return Results.Ok();
+    }
+}

@@ -1,0 +1,3 @@
+using TxCoordinator.Bench.Cli;
+
+return await BenchCommand.RunAsync(args);

@@ -1,0 +1,25 @@
+using MassTransit;
+using TxCoordinator.Bench.Workload;
+
+namespace TxCoordinator.Bench.Saga;
+
+/// <summary>Activity 2: charges the customer in one local transaction; a refusal faults the slip, which compensates activity 1.</summary>
+public sealed class ChargeActivity(SagaDatabases databases) : IExecuteActivity<ChargeArguments>
+{
+    public async Task<ExecutionResult> Execute(ExecuteContext<ChargeArguments> context)
+    {
+        var args = context.Arguments;
+        var cancellationToken = context.CancellationToken;
+        await using var connection = await databases.Payments.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await OrderSql.ChargeAsync(
+                connection, transaction, args.OrderId, args.CustomerId, args.Amount, args.CardNumber, context.TrackingNumber, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return context.Faulted(new OrderRefusedException("card declined"));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return context.Completed();
+    }
+}

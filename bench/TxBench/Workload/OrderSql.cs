@@ -1,0 +1,66 @@
+using Npgsql;
+using TxCoordinator.Samples.LoadRunner;
+
+namespace TxCoordinator.Bench.Workload;
+
+/// <summary>
+/// The order's two local pieces of work, with the same statements as the Inventory and Payments samples, for the
+/// peers that do the work themselves (floor, saga). Each returns false when the order is refused.
+/// </summary>
+public static class OrderSql
+{
+    public static async Task<bool> ReserveAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid orderId, string sku, int quantity, Guid transactionId,
+        CancellationToken cancellationToken = default)
+    {
+        await using (var take = new NpgsqlCommand("UPDATE stock SET quantity = quantity - @q WHERE sku = @sku AND quantity >= @q", connection, transaction))
+        {
+            take.Parameters.AddWithValue("q", quantity);
+            take.Parameters.AddWithValue("sku", sku);
+            if (await take.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+        }
+
+        await using var reserve = new NpgsqlCommand(
+            "INSERT INTO reservations (order_id, transaction_id, sku, quantity) VALUES (@order, @tx, @sku, @q) ON CONFLICT (order_id) DO NOTHING",
+            connection, transaction);
+        reserve.Parameters.AddWithValue("order", orderId);
+        reserve.Parameters.AddWithValue("tx", transactionId);
+        reserve.Parameters.AddWithValue("sku", sku);
+        reserve.Parameters.AddWithValue("q", quantity);
+        return await reserve.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public static async Task<bool> ChargeAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid orderId, string customerId, decimal amount, string cardNumber,
+        Guid transactionId, CancellationToken cancellationToken = default)
+    {
+        // As the Payments sample: the test card is declined before the database is touched.
+        if (cardNumber == OrderPlanner.DeclinedCard)
+        {
+            return false;
+        }
+
+        await using (var debit = new NpgsqlCommand(
+            "UPDATE wallets SET balance = balance - @amount WHERE customer_id = @customer AND balance >= @amount", connection, transaction))
+        {
+            debit.Parameters.AddWithValue("amount", amount);
+            debit.Parameters.AddWithValue("customer", customerId);
+            if (await debit.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+        }
+
+        await using var charge = new NpgsqlCommand(
+            "INSERT INTO charges (order_id, transaction_id, customer_id, amount) VALUES (@order, @tx, @customer, @amount) ON CONFLICT (order_id) DO NOTHING",
+            connection, transaction);
+        charge.Parameters.AddWithValue("order", orderId);
+        charge.Parameters.AddWithValue("tx", transactionId);
+        charge.Parameters.AddWithValue("customer", customerId);
+        charge.Parameters.AddWithValue("amount", amount);
+        return await charge.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+}

@@ -1,0 +1,29 @@
+using Npgsql;
+using TxCoordinator.Bench.Cli;
+using TxCoordinator.Samples.LoadRunner;
+
+namespace TxCoordinator.Bench.Workload;
+
+/// <summary>
+/// The demo's order mix (LoadRunner's seeder and planner: 200 products, 1,000 customers, about 5% sold out and 5%
+/// declined cards), endlessly: operation n takes planned order n modulo the plan's length, with a fresh order id.
+/// </summary>
+public sealed class OrderStream(IReadOnlyList<OrderPlan> plans)
+{
+    public const int PlannedOrders = 100_000;
+
+    public OrderPlan this[long sequence] => plans[(int)(sequence % plans.Count)] with { OrderId = Guid.NewGuid() };
+
+    /// <summary>Creates the tables when missing, then empties and refills them exactly as the demo does.</summary>
+    public static async Task<OrderStream> SeedAsync(
+        NpgsqlDataSource inventory, NpgsqlDataSource payments, int seed, TimeProvider timeProvider, TextWriter report,
+        CancellationToken cancellationToken = default)
+    {
+        await Connectivity.EnsureDatabaseAsync(inventory, "--inventory-db", cancellationToken);
+        await Connectivity.EnsureDatabaseAsync(payments, "--payments-db", cancellationToken);
+        await SampleSchema.EnsureAsync(inventory, SampleSchema.InventorySql, cancellationToken);
+        await SampleSchema.EnsureAsync(payments, SampleSchema.PaymentsSql, cancellationToken);
+        var catalog = await new Seeder(inventory, payments, timeProvider, report).SeedAsync(seed, cancellationToken);
+        return new OrderStream(OrderPlanner.Plan(catalog, PlannedOrders, seed));
+    }
+}
