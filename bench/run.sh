@@ -11,10 +11,11 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--concurrency LIST] [--peers LIST] [--out DIR] [--keep-logs DIR] [--no-build]
+usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--stack-warmup S] [--concurrency LIST] [--peers LIST] [--out DIR] [--keep-logs DIR] [--no-build]
   --quick             short phases at concurrency 32 only, no sweeps (within 6 minutes)
   --duration S        measured seconds per phase (default 20; --quick 15)
-  --warmup S          warm-up seconds per phase, excluded from the figures (default 3)
+  --warmup S          warm-up seconds per phase, excluded from the figures (default 10; --quick 8)
+  --stack-warmup S    unmeasured load on each freshly started stack before its first phase (default 30; --quick 20)
   --concurrency LIST  concurrency sweep for floor and txc-3, e.g. 1,8,32,64 (default; --quick: 32). 32 is always run.
   --peers LIST        any of floor,bus,saga,txc-1,txc-3,participants (default: all; --quick: all but participants)
   --out DIR           where the results go (default bench/results)
@@ -31,7 +32,8 @@ die() {
 all_peers="floor,bus,saga,txc-1,txc-3,participants"
 quick=0
 duration=""
-warmup=3
+warmup=""
+stack_warmup=""
 concurrency=""
 peers=""
 out=""
@@ -39,11 +41,12 @@ keep_logs=""
 build=1
 while (($# > 0)); do
     case "$1" in
-        --duration | --warmup | --concurrency | --peers | --out | --keep-logs)
+        --duration | --warmup | --stack-warmup | --concurrency | --peers | --out | --keep-logs)
             (($# >= 2)) || die "$1 needs a value"
             case "$1" in
                 --duration) duration="$2" ;;
                 --warmup) warmup="$2" ;;
+                --stack-warmup) stack_warmup="$2" ;;
                 --concurrency) concurrency="$2" ;;
                 --peers) peers="$2" ;;
                 --out) out="$2" ;;
@@ -59,15 +62,20 @@ while (($# > 0)); do
 done
 if ((quick)); then
     duration="${duration:-15}"
+    warmup="${warmup:-8}"
+    stack_warmup="${stack_warmup:-20}"
     concurrency="${concurrency:-32}"
     peers="${peers:-floor,bus,saga,txc-3,txc-1}"
 else
     duration="${duration:-20}"
+    warmup="${warmup:-10}"
+    stack_warmup="${stack_warmup:-30}"
     concurrency="${concurrency:-1,8,32,64}"
     peers="${peers:-$all_peers}"
 fi
 [[ $duration =~ ^[1-9][0-9]{0,3}$ ]] || die "--duration must be a whole number of seconds from 1 to 9999, not '$duration'"
 [[ $warmup =~ ^[0-9]{1,4}$ ]] || die "--warmup must be a whole number of seconds from 0 to 9999, not '$warmup'"
+[[ $stack_warmup =~ ^[0-9]{1,4}$ ]] || die "--stack-warmup must be a whole number of seconds from 0 to 9999, not '$stack_warmup'"
 IFS=, read -r -a sweep <<<"$concurrency"
 ((${#sweep[@]} > 0)) || die "--concurrency needs at least one value"
 for c in "${sweep[@]}"; do
@@ -232,7 +240,7 @@ phase() {
     log "phase $id: $*"
     local status=0
     # In the background so that a signal interrupts `wait` at once; its progress (stderr) stays visible.
-    (cd "$bench_dir" && exec setsid dotnet TxCoordinator.Bench.dll "$@" --warmup "$warmup" --duration "$duration" --label "$id") \
+    (cd "$bench_dir" && exec setsid dotnet TxCoordinator.Bench.dll "$@" --warmup "${phase_warmup:-$warmup}" --duration "$duration" --label "$id") \
         >"$work/phases/$id.out" 2>&2 </dev/null &
     phase_pid=$!
     wait "$phase_pid" || status=$?
@@ -339,6 +347,8 @@ for replicas in 1 3; do
     if wants "txc-$replicas"; then
         if ((replicas == 3)); then levels=("${sweep[@]}"); else levels=(32); fi
         for c in "${levels[@]}"; do
+            # A fresh stack spends its first minute compiling hot code (tiered JIT): the first phase waits that out.
+            phase_warmup=$((c == levels[0] ? warmup + stack_warmup : warmup))
             phase "txc-$replicas-c$c" orders --orders-url "$orders_url" --inventory-db "$inventory_db" --payments-db "$payments_db" \
                 --concurrency "$c" --watch "$watch"
         done
@@ -357,10 +367,12 @@ for replicas in 1 3; do
         for ((i = 1; i <= participant_count; i++)); do
             wait_ready "participant-$i" "${participant_urls[$((i - 1))]}/health/ready"
         done
-        for n in 1 2 4 8; do
+        # Widest first: its longer warm-up warms every participant process.
+        for n in 8 4 2 1; do
             urls="$(IFS=,; printf '%s' "${participant_urls[*]:0:$n}")"
             participant_pids="$(for ((i = 1; i <= n; i++)); do pid_of "participant-$i"; done | paste -sd+)"
             for payload in 100 10240; do
+                phase_warmup=$((n == 8 && payload == 100 ? warmup + stack_warmup : warmup))
                 phase "participants-$n-b$payload" participants --coordinator-url "$coordinator_urls" --participant-urls "$urls" \
                     --payload "$payload" --concurrency 32 \
                     --watch "$(watch_list "$(replica_watch)" "participants=$participant_pids")"
@@ -377,7 +389,7 @@ dirty=""
 base="$out/$(date +%Y-%m-%d)-$commit"
 command_line="bench/run.sh"
 ((quick)) && command_line+=" --quick"
-command_line+=" --duration $duration --warmup $warmup --concurrency $(IFS=,; printf '%s' "${sweep[*]}") --peers $peers"
+command_line+=" --duration $duration --warmup $warmup --stack-warmup $stack_warmup --concurrency $(IFS=,; printf '%s' "${sweep[*]}") --peers $peers"
 machine="$(nproc) CPU(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(awk '/MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo); $(. /etc/os-release && printf '%s' "$PRETTY_NAME"); kernel $(uname -r); .NET $(dotnet --version); PostgreSQL $("$TXC_PG_BIN/postgres" --version | awk '{print $3}'); load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$root/bench/report.py" --phases "$work/phases" --base "$base" --commit "$commit$dirty" \
     --command "$command_line" --machine "$machine" --elapsed "$((SECONDS - run_started))"
