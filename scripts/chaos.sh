@@ -12,7 +12,7 @@ set -euo pipefail
 usage() {
     cat <<'USAGE'
 usage: scripts/chaos.sh [--quick | --duration D] [--seed S] [--concurrency C] [--keep-logs DIR] [--no-build]
-  --quick            about 130 s of orders and faults, every fault kind at least once; under 5 minutes (the default)
+  --quick            about 120 s of orders and faults, every fault kind at least once; under 5 minutes (the default)
   --duration D       orders and faults for D: seconds, or a number with s, m or h (90s, 30m, 2h); at least 60s
   --seed S           seeds the nemesis's schedule and the orders (default: random, printed)
   --concurrency C    orders in flight at once (default 16)
@@ -38,7 +38,7 @@ parse_duration() {
     fi
 }
 
-quick_seconds=130
+quick_seconds=120
 workload_seconds=""
 seed=""
 concurrency=16
@@ -206,7 +206,11 @@ while :; do
     done_kinds=$((done_kinds + 1))
     # A fault that could not be undone is left to the heal below; the run goes on.
     txc_nemesis_inject "$kind" || log "fault $kind did not complete (status $?)"
-    kill -0 "$runner_pid" 2>/dev/null || { log "the load runner died"; break; }
+    if ! kill -0 "$runner_pid" 2>/dev/null; then
+        log "the load runner died; the end of its log:"
+        tail -n 20 "$TXC_SERVERS_DIR/logs/loadrunner.log" >&2
+        break
+    fi
     txc_nemesis_draw 3 6
     sleep "$TXC_DRAW"
     # --quick must fit in 5 minutes: only the first round of kinds may run past the window.

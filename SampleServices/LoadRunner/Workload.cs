@@ -113,6 +113,11 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Hi
         {
             return Failed(plan, started, "unreadable answer: " + ex.Message);
         }
+        catch (IOException ex)
+        {
+            // The connection broke while the answer was being read (HttpIOException): the client cannot tell.
+            return Failed(plan, started, "answer cut off: " + ex.Message);
+        }
     }
 
     private OrderResult Failed(OrderPlan plan, long started, string reason) =>

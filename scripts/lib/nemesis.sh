@@ -15,7 +15,7 @@ TXC_NEMESIS_LOG=""
 TXC_NEMESIS_CHAIN=""
 TXC_NEMESIS_PAUSED=""
 TXC_DRAW=0
-TXC_NEMESIS_READY_TIMEOUT="${TXC_NEMESIS_READY_TIMEOUT:-90}"
+TXC_NEMESIS_READY_TIMEOUT="${TXC_NEMESIS_READY_TIMEOUT:-45}"
 TXC_NEMESIS_KINDS=(kill-leader kill-follower kill-participant pause-leader partition-leader restart-rabbitmq restart-postgres)
 
 txc_nemesis_init() {
@@ -143,7 +143,12 @@ txc_nemesis_partition_leader() {
         fi
         sleep 0.3
     done
-    [[ -n $new ]] || txc_log "nemesis: WARNING no other replica took over while r$((index + 1)) was isolated"
+    if [[ -z $new ]]; then
+        # What the filter saw: dropped packets per rule, and the group the replica really runs with.
+        txc_log "nemesis: WARNING no other replica took over while r$((index + 1)) was isolated; $(grep '^Gid:' \
+            "/proc/${TXC_REPLICA_PIDS[$index]}/status" 2>/dev/null | tr -s '\t' ' '); rules:"
+        iptables -w -n -v -x -L "$TXC_NEMESIS_CHAIN" >&2 || true
+    fi
     txc_nemesis_unpartition
     txc_nemesis_record partition-leader "r$((index + 1))" leader "$start" "$(txc_now_ms)"
 }

@@ -45,16 +45,24 @@ txc_replicas_init() {
     ((TXC_REPLICA_COUNT > 1)) || names=(coordinator)
     TXC_REPLICA_DBS=("${names[@]}")
     txc_pg_create_databases "${names[@]}"
-    local name
+    # In parallel: each is a separate .NET start-up, seconds each on a busy machine.
+    local name failed=0
+    local -a jobs=()
     for name in "${names[@]}"; do
-        if ! (cd "$TXC_REPLICA_DIR" && ConnectionStrings__Coordinator="$(txc_pg_connection "$name")" \
-            ConnectionStrings__RabbitMq="$TXC_RMQ_URI" timeout 120 dotnet TxCoordinator.Coordinator.dll migrate) \
-            >"$TXC_SERVERS_DIR/logs/migrate-$name.log" 2>&1; then
-            tail -n 40 "$TXC_SERVERS_DIR/logs/migrate-$name.log" >&2
-            txc_fail "migrating the coordinator database $name failed"
-            return 1
+        (cd "$TXC_REPLICA_DIR" && ConnectionStrings__Coordinator="$(txc_pg_connection "$name")" \
+            ConnectionStrings__RabbitMq="$TXC_RMQ_URI" exec timeout 120 dotnet TxCoordinator.Coordinator.dll migrate) \
+            >"$TXC_SERVERS_DIR/logs/migrate-$name.log" 2>&1 &
+        jobs+=("$!")
+    done
+    local i
+    for i in "${!names[@]}"; do
+        if ! wait "${jobs[$i]}"; then
+            tail -n 40 "$TXC_SERVERS_DIR/logs/migrate-${names[$i]}.log" >&2
+            txc_log "migrating the coordinator database ${names[$i]} failed"
+            failed=1
         fi
     done
+    ((failed == 0)) || { txc_fail "coordinator migrations failed"; return 1; }
     txc_log "coordinator: $TXC_REPLICA_COUNT replica(s), databases migrated"
 }
 
