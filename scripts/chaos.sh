@@ -12,7 +12,7 @@ set -euo pipefail
 usage() {
     cat <<'USAGE'
 usage: scripts/chaos.sh [--quick | --duration D] [--seed S] [--concurrency C] [--keep-logs DIR] [--no-build]
-  --quick            about 120 s of orders and faults, every fault kind at least once; under 5 minutes (the default)
+  --quick            about 100 s of orders and faults, every fault kind at least once; under 5 minutes (the default)
   --duration D       orders and faults for D: seconds, or a number with s, m or h (90s, 30m, 2h); at least 60s
   --seed S           seeds the nemesis's schedule and the orders (default: random, printed)
   --concurrency C    orders in flight at once (default 16)
@@ -38,7 +38,7 @@ parse_duration() {
     fi
 }
 
-quick_seconds=120
+quick_seconds=100
 workload_seconds=""
 seed=""
 concurrency=16
@@ -192,6 +192,14 @@ workload_start=$SECONDS
 faults_until=$((workload_start + workload_seconds - tail_seconds))
 log "orders flowing; faults until +$((workload_seconds - tail_seconds))s"
 
+# True when the history holds an order committed after unix ms SINCE (only its recent lines are read).
+committed_since() {
+    local since="${1:-0}" wall
+    wall="$(tail -n 400 "$history" | grep '"type":"complete"' | grep '"outcome":"committed"' | tail -n 1 |
+        sed -n 's/.*"wall":\([0-9]*\).*/\1/p')"
+    [[ -n $wall ]] && ((wall > since))
+}
+
 # Every kind once, in a seeded order, then seeded random kinds; one at a time with a few quiet seconds between.
 mapfile -t schedule < <(for kind in "${TXC_NEMESIS_KINDS[@]}"; do printf '%05d %s\n' "$RANDOM" "$kind"; done | sort | cut -d' ' -f2)
 done_kinds=0
@@ -210,6 +218,10 @@ while :; do
         log "the load runner died; the end of its log:"
         tail -n 20 "$TXC_SERVERS_DIR/logs/loadrunner.log" >&2
         break
+    fi
+    # One fault at a time means the system works again before the next: an order committed since this fault ended.
+    if ! txc_wait_for 30 "$runner_pid" committed_since "$(tail -n 1 "$faults" | sed -n 's/.*"end":\([0-9]*\).*/\1/p')"; then
+        log "no order committed within 30 s of the fault's end; going on"
     fi
     txc_nemesis_draw 3 6
     sleep "$TXC_DRAW"

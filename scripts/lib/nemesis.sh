@@ -127,7 +127,7 @@ txc_nemesis_partition_leader() {
     local index start until new="" i role
     index="$(txc_nemesis_leader 20)" || return 0
     start="$(txc_now_ms)"
-    txc_nemesis_draw 5 8
+    txc_nemesis_draw 8 12
     txc_nemesis_isolate "$index"
     until=$((SECONDS + TXC_DRAW))
     while ((SECONDS < until)); do
