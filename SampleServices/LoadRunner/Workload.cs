@@ -36,11 +36,12 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Hi
         var options = new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(plans.TakeWhile(_ => !stop.IsCancellationRequested), options, async (plan, token) =>
         {
+            var invoked = Wall();
             await history.AddAsync(new InvokeRecord(plan.OrderId, plan.Kind, plan.CustomerId, plan.Sku, plan.Quantity, plan.Amount,
-                Mono(started), Wall()), token);
+                Mono(started), invoked), token);
             var result = await PlaceAsync(endpoint, plan, token);
             await history.AddAsync(new CompleteRecord(plan.OrderId, result.Outcome, result.TransactionId, result.Reason,
-                Mono(started), Wall()), token);
+                Mono(started), Wall(), invoked), token);
             results.Enqueue(result);
             switch (result.Outcome)
             {

@@ -195,6 +195,19 @@ txc_nemesis_inject() {
     esac
 }
 
+# Waits up to SECONDS until every replica is ready (it knows a leader, so it takes part) and every sample is ready.
+txc_nemesis_wait_healthy() {
+    local deadline=$((SECONDS + $1)) i name
+    for ((i = 0; i < TXC_REPLICA_COUNT; i++)); do
+        txc_wait_for "$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" "${TXC_REPLICA_PIDS[$i]}" \
+            curl -fsS -o /dev/null --max-time 2 "${TXC_REPLICA_URLS[$i]}/health/ready" || return 1
+    done
+    for name in "${!TXC_SAMPLE_PIDS[@]}"; do
+        txc_wait_for "$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" "${TXC_SAMPLE_PIDS[$name]}" \
+            curl -fsS -o /dev/null --max-time 2 "${TXC_SAMPLE_URLS[$name]}/health/ready" || return 1
+    done
+}
+
 # Whatever a fault interrupted half-way (Ctrl-C, a failed restart) is undone: nothing paused, no partition, every
 # server, replica and sample running. Also the last step before the system is left to quiesce.
 txc_nemesis_heal() {

@@ -26,8 +26,10 @@ public sealed record InvokeRecord(
     Guid Order, OrderKind Kind, string Customer, string Sku, int Qty, decimal Amount, long Mono, long Wall) : HistoryRecord;
 
 /// <summary>What the client was told about an order (<see cref="ClientOutcome.Failed"/>: it cannot tell).</summary>
+/// <param name="Invoked">When the order was invoked (wall): lets a script see, from this line alone, that an order placed
+/// after a fault has committed.</param>
 public sealed record CompleteRecord(
-    Guid Order, ClientOutcome Outcome, Guid? Tx, string? Reason, long Mono, long Wall) : HistoryRecord;
+    Guid Order, ClientOutcome Outcome, Guid? Tx, string? Reason, long Mono, long Wall, long Invoked) : HistoryRecord;
 
 /// <summary>
 /// A fault the nemesis injected, from <c>Start</c> until it was healed at <c>End</c>. <c>Role</c> is what the target

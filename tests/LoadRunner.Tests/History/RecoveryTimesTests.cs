@@ -6,7 +6,7 @@ public sealed class RecoveryTimesTests
 {
     private static InvokeRecord Invoke(Guid id, long wall) => new(id, OrderKind.Normal, "c1", "SKU-1", 1, 1m, 0, wall);
 
-    private static CompleteRecord Complete(Guid id, ClientOutcome outcome, long wall) => new(id, outcome, Guid.NewGuid(), null, 0, wall);
+    private static CompleteRecord Complete(Guid id, ClientOutcome outcome, long wall) => new(id, outcome, Guid.NewGuid(), null, 0, wall, 0);
 
     [Fact]
     public void Compute_LeaderKill_MeasuresUntilTheFirstCommitOfAnOrderPlacedAfterIt()
