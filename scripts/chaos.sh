@@ -235,6 +235,7 @@ while :; do
     ((done_kinds < ${#schedule[@]} || SECONDS < faults_until)) || break
 done
 while ((SECONDS < workload_start + workload_seconds)); do sleep 1; done
+((TXC_NEMESIS_UNBITTEN == 0)) || log "WARNING: after $TXC_NEMESIS_UNBITTEN partition(s) no other replica was seen leading"
 
 log "healing"
 txc_nemesis_heal

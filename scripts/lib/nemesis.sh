@@ -15,6 +15,8 @@ TXC_NEMESIS_LOG=""
 TXC_NEMESIS_CHAIN=""
 TXC_NEMESIS_PAUSED=""
 TXC_DRAW=0
+# Partitions after which no other replica was seen leading (reported by chaos.sh).
+TXC_NEMESIS_UNBITTEN=0
 TXC_NEMESIS_READY_TIMEOUT="${TXC_NEMESIS_READY_TIMEOUT:-45}"
 TXC_NEMESIS_KINDS=(kill-leader kill-follower kill-participant pause-leader partition-leader restart-rabbitmq restart-postgres)
 
@@ -121,23 +123,28 @@ txc_nemesis_unpartition() {
     iptables -w -X "$TXC_NEMESIS_CHAIN" 2>/dev/null || true
 }
 
-# Cuts the leader off from the other replicas (not from clients or databases) for a few seconds. Checks that the
-# partition bites: the other two elect a new leader (logged; a partition that changes nothing would test nothing).
+# Cuts the leader off from the other replicas (not from clients or databases) for a few seconds, and for as long as it
+# takes (at most 30 s) until another replica leads: a partition that changes nothing would test nothing. The fault's
+# line says whether a new leader was seen ("bit").
 txc_nemesis_partition_leader() {
-    local index start until new="" i role
+    local index start until limit new="" i role
     index="$(txc_nemesis_leader 20)" || return 0
     start="$(txc_now_ms)"
     txc_nemesis_draw 8 12
     txc_nemesis_isolate "$index"
     until=$((SECONDS + TXC_DRAW))
-    while ((SECONDS < until)); do
+    limit=$((SECONDS + 30))
+    while ((SECONDS < limit)) && { [[ -z $new ]] || ((SECONDS < until)); }; do
         if [[ -z $new ]]; then
             for ((i = 0; i < TXC_REPLICA_COUNT; i++)); do
                 ((i != index)) || continue
-                role="$(txc_replica_role "$i")"
+                # A generous timeout: on a saturated machine a busy replica answers slowly, and a missed answer
+                # would read as "no leader".
+                role="$(txc_replica_role "$i" 3)"
                 if [[ $role == Leader* ]]; then
                     new="r$((i + 1))"
-                    txc_log "nemesis: partition bites: r$((i + 1)) leads after $(($(txc_now_ms) - start)) ms; r$((index + 1)) says '$(txc_replica_role "$index")'"
+                    txc_log "nemesis: partition bites: r$((i + 1)) leads after $(($(txc_now_ms) - start)) ms; r$((index + 1)) says '$(txc_replica_role "$index" 3)'"
+                    break
                 fi
             done
         fi
@@ -151,6 +158,7 @@ txc_nemesis_partition_leader() {
     fi
     txc_nemesis_unpartition
     txc_nemesis_record partition-leader "r$((index + 1))" leader "$start" "$(txc_now_ms)"
+    [[ -n $new ]] || TXC_NEMESIS_UNBITTEN=$((TXC_NEMESIS_UNBITTEN + 1))
 }
 
 # SIGKILL Inventory or Payments (a participant holding prepared transactions), restart it a few seconds later.

@@ -128,9 +128,10 @@ txc_replica_leader_index() {
     fi
 }
 
-# Role of replica I as it reports itself ("Leader" once it decides), or nothing when it does not answer.
+# Role of replica I as it reports itself ("Leader" once it decides), or nothing when it does not answer within
+# SECONDS (default 1).
 txc_replica_role() {
-    curl -fsS --max-time 1 "${TXC_REPLICA_URLS[$1]}/cluster/self" 2>/dev/null |
+    curl -fsS --max-time "${2:-1}" "${TXC_REPLICA_URLS[$1]}/cluster/self" 2>/dev/null |
         python3 -c 'import json, sys; print(json.load(sys.stdin).get("role") or "")' 2>/dev/null || true
 }
 
