@@ -180,6 +180,23 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
         await change.Done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Waits (at most the replication timeout) until the database shows every committed entry.</summary>
+    /// <exception cref="CoordinatorUnavailableException">It did not in time (the database is down or slow).</exception>
+    public async Task WaitForAppliedAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ReplicationTimeout);
+        try
+        {
+            await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CoordinatorUnavailableException(
+                $"Replica '{_options.ReplicaId}' has not applied the decision log to its database within {_options.ReplicationTimeout.TotalSeconds:0.#} s; retry shortly.");
+        }
+    }
+
     public void EnsureDeciding()
     {
         if (IsDeciding)

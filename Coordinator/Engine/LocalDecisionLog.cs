@@ -14,6 +14,9 @@ internal sealed class LocalDecisionLog : IDecisionLog
     {
     }
 
+    // Reads and writes go to the one database: it is always current.
+    public Task CatchUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
     {
         if (db.Entry(tx).State == EntityState.Detached)

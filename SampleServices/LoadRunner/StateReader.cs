@@ -41,12 +41,14 @@ public sealed class StateReader(NpgsqlDataSource inventory, NpgsqlDataSource pay
             r => (Key: r.GetString(0), Value: r.GetDecimal(1)), cancellationToken);
 
         Dictionary<Guid, string>? states = null;
+        Dictionary<Guid, Guid>? orders = null;
         string? error = null;
         try
         {
-            var rows = await ReadAsync(coordinator, "SELECT id, state FROM transactions",
-                r => (Key: r.GetGuid(0), Value: r.GetString(1)), cancellationToken);
+            var rows = await ReadAsync(coordinator, "SELECT id, state, metadata->>'orderId' FROM transactions",
+                r => (Key: r.GetGuid(0), Value: r.GetString(1), Order: r.IsDBNull(2) ? null : r.GetString(2)), cancellationToken);
             states = rows.ToDictionary(x => x.Key, x => x.Value);
+            orders = rows.Where(x => Guid.TryParse(x.Order, out _)).ToDictionary(x => x.Key, x => Guid.Parse(x.Order!));
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidCastException)
         {
@@ -61,7 +63,10 @@ public sealed class StateReader(NpgsqlDataSource inventory, NpgsqlDataSource pay
             balances.ToDictionary(x => x.Key, x => x.Value),
             await ReadPreparedAsync(cancellationToken),
             states,
-            error);
+            error)
+        {
+            Orders = orders,
+        };
     }
 
     // Only the participants' own databases: the server may be shared with other runs and tests.

@@ -34,6 +34,7 @@ public static class HistoryChecker
             }
 
             CheckRows(history, final, violations);
+            CheckDecisions(history, outcomes, final, violations);
             if (history.Start is { } start)
             {
                 CheckConservation(start, final, violations);
@@ -153,6 +154,37 @@ public static class HistoryChecker
             else
             {
                 CheckState(final.Transactions, transactionId, CommittedState, $"{kind} of order {orderId}", Property.Atomicity, violations);
+            }
+        }
+    }
+
+    // The coordinator's word against the participants': a transaction it committed for an order of this run has that
+    // order's reservation and charge, under that transaction. Only for orders whose client cannot tell: for the others
+    // the durability check and CheckState already compare the coordinator's state, and CheckRows the rows of aborted ones.
+    private static void CheckDecisions(
+        RunHistory history, Dictionary<Guid, CompleteRecord> outcomes, FinalRecord final, List<Violation> violations)
+    {
+        if (final.Orders is null || final.Transactions is null)
+        {
+            return;
+        }
+
+        var placed = history.Invokes.Select(i => i.Order).ToHashSet();
+        var reserved = final.Reservations.Select(r => r.TransactionId).ToHashSet();
+        var charged = final.Charges.Select(c => c.TransactionId).ToHashSet();
+        foreach (var (tx, order) in final.Orders)
+        {
+            if (!placed.Contains(order) || final.Transactions.GetValueOrDefault(tx) != CommittedState ||
+                outcomes.GetValueOrDefault(order)?.Outcome is ClientOutcome.Committed or ClientOutcome.Aborted)
+            {
+                continue;
+            }
+
+            // One row without the other is already an atomicity violation of the order itself.
+            if (!reserved.Contains(tx) && !charged.Contains(tx))
+            {
+                violations.Add(new(Property.Atomicity,
+                    $"the coordinator committed transaction {tx} of order {order}, but neither Inventory nor Payments has a row under it"));
             }
         }
     }

@@ -74,4 +74,12 @@ public sealed record FinalRecord(
     IReadOnlyDictionary<string, decimal> Balances,
     IReadOnlyList<PreparedTransaction> Prepared,
     IReadOnlyDictionary<Guid, string>? Transactions,
-    string? CoordinatorError) : HistoryRecord;
+    string? CoordinatorError) : HistoryRecord
+{
+    /// <summary>
+    /// Coordinator transaction id to the order it was begun for (the Orders sample's "orderId" metadata): lets the
+    /// checker hold the coordinator's decisions against the participants' rows even for orders whose client never
+    /// learnt the transaction id.
+    /// </summary>
+    public IReadOnlyDictionary<Guid, Guid>? Orders { get; init; }
+}

@@ -36,7 +36,10 @@ internal sealed class Histories
         new Dictionary<string, decimal> { ["c1"] = 970m },
         [],
         new Dictionary<Guid, string> { [CommittedTx] = "Committed", [AbortedTx] = "Aborted" },
-        null);
+        null)
+    {
+        Orders = new Dictionary<Guid, Guid> { [CommittedTx] = CommittedOrder, [AbortedTx] = AbortedOrder },
+    };
 
     public Histories With(Func<FinalRecord, FinalRecord> change)
     {

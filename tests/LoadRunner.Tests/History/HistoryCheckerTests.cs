@@ -73,6 +73,23 @@ public sealed class HistoryCheckerTests
     }
 
     [Fact]
+    public void Check_CoordinatorCommittedWhileBothParticipantsAborted_IsAnAtomicityViolation()
+    {
+        // What the long chaos run found: the client never learnt the transaction id, neither participant has rows,
+        // but the coordinator records the order's transaction as Committed.
+        var lostTx = Guid.NewGuid();
+        var result = new Histories().With(f => f with
+        {
+            Transactions = new Dictionary<Guid, string>(f.Transactions!) { [lostTx] = "Committed" },
+            Orders = new Dictionary<Guid, Guid>(f.Orders!) { [lostTx] = Histories.LostOrder },
+        }).Check();
+
+        var violation = Assert.Single(result.Violations);
+        Assert.Equal(Property.Atomicity, violation.Property);
+        Assert.Contains(lostTx.ToString(), violation.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_StockThatDoesNotAddUp_IsAConservationViolation()
     {
         var result = new Histories().With(f => f with { Stock = new Dictionary<string, long> { ["SKU-1"] = 97 } }).Check();
