@@ -78,6 +78,8 @@ cd "$root"
 source "$root/scripts/lib/servers.sh"
 # shellcheck source=scripts/lib/replicas.sh
 source "$root/scripts/lib/replicas.sh"
+# shellcheck source=scripts/lib/samples.sh
+source "$root/scripts/lib/samples.sh"
 
 # Only the summary may reach stdout: keep it as fd 3 and send everything else to stderr.
 exec 3>&1 1>&2
@@ -92,7 +94,6 @@ orders_dir="$(bin SampleServices/Orders)"
 runner_dir="$(bin SampleServices/LoadRunner)"
 ready_timeout=60
 
-names=()
 pids=()
 cleaned=""
 
@@ -104,7 +105,9 @@ cleanup() {
     [[ -z $cleaned ]] || return 0
     cleaned=1
     # Samples and coordinator replicas together, so that they shut down in parallel.
-    txc_stop_processes "${pids[@]}" "${TXC_REPLICA_PIDS[@]}"
+    local -a samples
+    mapfile -t samples < <(txc_sample_pids)
+    txc_stop_processes "${pids[@]}" "${samples[@]}" "${TXC_REPLICA_PIDS[@]}"
     TXC_REPLICA_PIDS=()
     if [[ -n $keep_logs && -n $TXC_SERVERS_DIR ]]; then
         cp -r "$TXC_SERVERS_DIR/logs/." "$keep_logs/" 2>/dev/null || true
@@ -118,29 +121,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# start NAME DIR COMMAND...: runs in DIR (the content root, where appsettings.json is) in its own session.
-start() {
-    local name="$1" dir="$2"
-    shift 2
-    (cd "$dir" && exec setsid "$@") >"$TXC_SERVERS_DIR/logs/$name.log" 2>&1 </dev/null &
-    names+=("$name")
-    pids+=("$!")
-}
-
-wait_ready() {
-    local name="$1" url="$2" pid="$3"
-    local started=$SECONDS
-    until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
-        if ! kill -0 "$pid" 2>/dev/null || ((SECONDS - started >= ready_timeout)); then
-            log "$name did not become ready at $url within ${ready_timeout}s; the end of its log:"
-            tail -n 40 "$TXC_SERVERS_DIR/logs/$name.log" >&2 || true
-            exit 1
-        fi
-        sleep 0.3
-    done
-    log "$name ready at ${url%/health/ready} ($((SECONDS - started))s)"
-}
 
 if ((build)); then
     log "building ($configuration)"
@@ -158,60 +138,39 @@ started=$SECONDS
 txc_pg_start
 txc_rmq_start
 mkdir -p "$TXC_SERVERS_DIR/logs"
-txc_pg_create_databases inventory payments
 log "servers ready in $((SECONDS - started))s"
 log "applying the coordinator's migrations"
 txc_replicas_init "$replicas" "$coordinator_dir"
 
-inventory_db="$(txc_pg_connection inventory)"
-payments_db="$(txc_pg_connection payments)"
-mapfile -t ports < <(txc_free_ports 3)
-inventory_url="http://127.0.0.1:${ports[0]}"
-payments_url="http://127.0.0.1:${ports[1]}"
-orders_url="http://127.0.0.1:${ports[2]}"
+txc_samples_init "$root" "$configuration"
 coordinator_url="${TXC_REPLICA_URLS[0]}"
 coordinator_db="$(txc_pg_connection "${TXC_REPLICA_DBS[0]}")"
-coordinator_urls_env=()
-orders_coordinator_env=()
 for ((i = 0; i < replicas; i++)); do
     txc_replica_start "$i"
-    coordinator_urls_env+=("TransactionParticipant__CoordinatorUrls__${i}=${TXC_REPLICA_URLS[$i]}")
-    orders_coordinator_env+=("TransactionCoordinator__Urls__${i}=${TXC_REPLICA_URLS[$i]}")
 done
 # Participants enlist with the coordinator: it must answer first (ready means a leader is elected, when replicated).
 started=$SECONDS
 txc_replicas_wait_ready "$ready_timeout" || exit 1
 log "coordinator ready: ${TXC_REPLICA_URLS[*]} ($((SECONDS - started))s)"
 
-start inventory "$inventory_dir" env \
-    ConnectionStrings__Inventory="$inventory_db" \
-    ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    "${coordinator_urls_env[@]}" \
-    dotnet TxCoordinator.Samples.Inventory.dll --urls "$inventory_url"
-start payments "$payments_dir" env \
-    ConnectionStrings__Payments="$payments_db" \
-    ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    "${coordinator_urls_env[@]}" \
-    dotnet TxCoordinator.Samples.Payments.dll --urls "$payments_url"
-start orders "$orders_dir" env \
-    ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-    "${orders_coordinator_env[@]}" \
-    Services__Inventory="$inventory_url" \
-    Services__Payments="$payments_url" \
-    dotnet TxCoordinator.Samples.Orders.dll --urls "$orders_url"
-wait_ready inventory "$inventory_url/health/ready" "${pids[-3]}"
-wait_ready payments "$payments_url/health/ready" "${pids[-2]}"
-wait_ready orders "$orders_url/health/ready" "${pids[-1]}"
+for name in inventory payments orders; do
+    txc_sample_start "$name"
+done
+for name in inventory payments orders; do
+    txc_sample_wait_ready "$name" "$ready_timeout" || exit 1
+done
+orders_url="${TXC_SAMPLE_URLS[orders]}"
+inventory_url="${TXC_SAMPLE_URLS[inventory]}"
+payments_url="${TXC_SAMPLE_URLS[payments]}"
 
 log "running $orders orders at concurrency $concurrency"
 runner_out="$TXC_SERVERS_DIR/logs/loadrunner.out"
 # In the background so that a signal interrupts `wait` at once; its progress (stderr) stays visible.
 (cd "$runner_dir" && exec setsid dotnet TxCoordinator.Samples.LoadRunner.dll \
     --orders-url "$orders_url" --coordinator-url "$coordinator_url" \
-    --inventory-db "$inventory_db" --payments-db "$payments_db" --coordinator-db "$coordinator_db" \
+    --inventory-db "$TXC_INVENTORY_DB" --payments-db "$TXC_PAYMENTS_DB" --coordinator-db "$coordinator_db" \
     --orders "$orders" --concurrency "$concurrency") >"$runner_out" 2>&2 </dev/null &
 runner_pid=$!
-names+=(loadrunner)
 pids+=("$runner_pid")
 
 # Sleeps up to SECONDS while the load runner runs; false once it has finished.

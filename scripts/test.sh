@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the solution, starts throwaway PostgreSQL and RabbitMQ servers, runs every test project against them and
+# Builds the solution, starts throwaway PostgreSQL and RabbitMQ servers, runs every test project against them, then
+# the chaos run's quick profile (scripts/chaos.sh --quick: the whole stack under faults, counted as one test), and
 # prints one summary line: "tests: <N> passed, <F> failed, <S> skipped". Exits non-zero on any failure, on a test
-# host that crashed or hung, or when no test ran at all. The full output is also kept in TestResults/test-run.log.
+# host that crashed or hung, or when no test ran at all. The full output is also kept in TestResults/test-run.log,
+# the chaos run's in TestResults/chaos.log. TXC_TEST_CHAOS=0 leaves the chaos run out (it is then counted skipped).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +53,24 @@ read -r passed failed skipped projects < <(
             }
         }
         END { printf "%d %d %d %d\n", p, f, s, projects }')
+
+# The chaos run starts its own servers: ours are stopped first so that it has the machine's CPU to itself.
+txc_servers_stop
+if [[ ${TXC_TEST_CHAOS:-1} == 0 ]]; then
+    echo "test.sh: chaos run skipped (TXC_TEST_CHAOS=0)" >&2
+    skipped=$((skipped + 1))
+else
+    echo "test.sh: chaos run (scripts/chaos.sh --quick), log in $log_dir/chaos.log" >&2
+    chaos_status=0
+    chaos_line="$(scripts/chaos.sh --quick --no-build 2>"$log_dir/chaos.log")" || chaos_status=$?
+    echo "test.sh: ${chaos_line:-chaos.sh printed no summary} (exit code $chaos_status)" >&2
+    if ((chaos_status == 0)); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        tail -n 30 "$log_dir/chaos.log" >&2
+    fi
+fi
 
 exit_code=0
 if ((status != 0)); then

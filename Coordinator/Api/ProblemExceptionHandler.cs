@@ -47,6 +47,13 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
                 Extensions = { ["field"] = e.Field },
             },
             BadHttpRequestException e => FromBadRequest(e, httpContext.Request),
+            _ when TransientDatabaseFailure.Is(exception) => new ProblemDetails
+            {
+                // Found by the chaos run: during a PostgreSQL restart every call answered 500, which the SDK's client
+                // takes as final instead of trying again.
+                Status = StatusCodes.Status503ServiceUnavailable, Title = "Coordinator database unavailable",
+                Detail = "The replica's database is unreachable for the moment; try again or another replica.",
+            },
             _ => null,
         };
         if (problem is null)

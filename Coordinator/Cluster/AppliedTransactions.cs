@@ -6,17 +6,24 @@ namespace TxCoordinator.Coordinator.Cluster;
 
 /// <summary>
 /// The unfinished transactions as this replica last applied them. The leader changes a transaction a few times per
-/// commit (enlistments, votes, acknowledgements, resends); with this copy it no longer reads the record back from
-/// PostgreSQL before each change, which was one query per change on the busiest replica. The copy is exactly as
-/// fresh as the database: both are written by the same applier, the database first. A finished transaction leaves
-/// it, and a restarted replica starts without the transactions its snapshot holds: for those the database answers.
+/// commit (enlistments, votes, acknowledgements, resends); with this copy it neither reads the record from PostgreSQL
+/// before each change nor reads it back afterwards to see that its own image was the one applied. The copy is exactly
+/// as fresh as the database: the same applier writes both, the database first, with the same rule (per transaction,
+/// the first image of the highest revision wins). A finished transaction leaves the copy but its final revision is
+/// remembered for a while, so that a late image of the same revision cannot bring it back. A restarted replica starts
+/// without the transactions its snapshot holds: for those, and for finished ones, the database answers.
 /// </summary>
 internal sealed class AppliedTransactions
 {
-    private readonly ConcurrentDictionary<Guid, TransactionImage> _images = new();
+    // Far more than can finish while a stale image is still in flight (a replication times out after seconds).
+    private const int FinishedRemembered = 100_000;
+
+    private readonly ConcurrentDictionary<Guid, TransactionImage> _unfinished = new();
+    private readonly ConcurrentDictionary<Guid, long> _finished = new();
+    private readonly Queue<Guid> _finishedInOrder = new();
 
     /// <summary>Unfinished transactions held.</summary>
-    public int Count => _images.Count;
+    public int Count => _unfinished.Count;
 
     /// <summary>Records the images of one applied log entry, in log order. Called by the applier only.</summary>
     public void Apply(IEnumerable<TransactionImage> images)
@@ -24,23 +31,38 @@ internal sealed class AppliedTransactions
         ArgumentNullException.ThrowIfNull(images);
         foreach (var image in images)
         {
-            if (_images.TryGetValue(image.Id, out var held) && held.Revision > image.Revision)
+            if ((_finished.TryGetValue(image.Id, out var finalRevision) && finalRevision >= image.Revision)
+                || (_unfinished.TryGetValue(image.Id, out var held) && held.Revision >= image.Revision))
             {
-                continue; // replayed from an older entry: the database keeps the highest revision too
+                continue; // the database keeps what it has too
             }
 
-            if (TransactionStateMachine.IsFinal(image.State))
+            if (!TransactionStateMachine.IsFinal(image.State))
             {
-                _images.TryRemove(image.Id, out _);
+                _unfinished[image.Id] = image;
+                continue;
+            }
+
+            _unfinished.TryRemove(image.Id, out _);
+            if (_finished.TryAdd(image.Id, image.Revision))
+            {
+                _finishedInOrder.Enqueue(image.Id);
+                if (_finishedInOrder.Count > FinishedRemembered)
+                {
+                    _finished.TryRemove(_finishedInOrder.Dequeue(), out _);
+                }
             }
             else
             {
-                _images[image.Id] = image;
+                _finished[image.Id] = image.Revision;
             }
         }
     }
 
+    /// <summary>The image last applied for an unfinished transaction; null when it is finished or not held.</summary>
+    public TransactionImage? Latest(Guid transactionId) =>
+        _unfinished.TryGetValue(transactionId, out var image) ? image : null;
+
     /// <summary>A new, changeable record of the transaction as last applied, or null when it is finished or not held.</summary>
-    public TransactionRecord? Find(Guid transactionId) =>
-        _images.TryGetValue(transactionId, out var image) ? image.ToRecord() : null;
+    public TransactionRecord? Find(Guid transactionId) => Latest(transactionId)?.ToRecord();
 }

@@ -183,6 +183,23 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
         await change.Done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Waits (at most the replication timeout) until the database shows every committed entry.</summary>
+    /// <exception cref="CoordinatorUnavailableException">It did not in time (the database is down or slow).</exception>
+    public async Task WaitForAppliedAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ReplicationTimeout);
+        try
+        {
+            await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CoordinatorUnavailableException(
+                $"Replica '{_options.ReplicaId}' has not applied the decision log to its database within {_options.ReplicationTimeout.TotalSeconds:0.#} s; retry shortly.");
+        }
+    }
+
     public void EnsureDeciding()
     {
         if (IsDeciding)
@@ -210,6 +227,13 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                 // An empty entry of our own term: once it is applied here, so is every entry committed before it,
                 // and the database shows all that earlier leaders decided.
                 await cluster.ReplicateAsync(ReadOnlyMemory<byte>.Empty, null, barrier.Token);
+                // Committed is not applied (DotNext applies in the background): wait until the database shows it,
+                // however long the database takes to come back, as long as we lead.
+                using (var applied = CancellationTokenSource.CreateLinkedTokenSource(lease, stopping))
+                {
+                    await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, applied.Token);
+                }
+
                 _decidingToken = lease;
                 Interlocked.Increment(ref _epoch);
                 LogMessages.TookOver(_logger, _options.ReplicaId!, cluster.Term, _log!.LastAppliedIndex);
@@ -267,6 +291,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     private async Task ReplicateBatchAsync(List<PendingChange> batch, CancellationToken stopping)
     {
         var decidingToken = _decidingToken;
+        var committed = false;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, decidingToken);
         timeout.CancelAfter(_options.ReplicationTimeout);
         try
@@ -279,6 +304,12 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
             var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(c => c.Image), TransactionImage.Json);
             var started = Stopwatch.GetTimestamp();
             await _cluster!.ReplicateAsync(payload, null, timeout.Token);
+            committed = true;
+            // Committed is not applied: DotNext applies entries in the background, and a database hiccup (PostgreSQL
+            // restarting) holds this replica's rows behind its log for seconds. The engine reads those rows to make
+            // its next change and sends a decision as soon as this returns, so both wait until the database shows the
+            // entry. Found by the chaos run: a leader that read a stale row sent Abort, then decided and sent Commit.
+            await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, timeout.Token);
             _replicationLatency.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _batchSizes.Add(batch.Count);
             CoordinatorDiagnostics.ReplicatedBatchSize.Record(batch.Count);
@@ -298,6 +329,8 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                     "This coordinator replica is shutting down.", ex),
                 OperationCanceledException when decidingToken.IsCancellationRequested => new CoordinatorUnavailableException(
                     $"Replica '{_options.ReplicaId}' lost the leadership before a majority stored the change.", ex),
+                OperationCanceledException when committed => new CoordinatorUnavailableException(
+                    $"A majority stored the change, but this replica's database did not apply it within {_options.ReplicationTimeout.TotalSeconds:0.#} s; its outcome follows once it does.", ex),
                 OperationCanceledException => new CoordinatorUnavailableException(
                     $"No majority of the {_options.Members.Count} replicas stored the change within {_options.ReplicationTimeout.TotalSeconds:0.#} s.", ex),
                 _ => new CoordinatorUnavailableException($"Replication failed: {ex.Message}", ex),

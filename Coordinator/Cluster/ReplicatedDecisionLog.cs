@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.Persistence;
 
@@ -17,6 +19,35 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
 
     public TransactionRecord? FindApplied(Guid transactionId) => replica.Applied.Find(transactionId);
 
-    public Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken) =>
-        replica.ReplicateAsync(TransactionImage.Of(tx), cancellationToken);
+    public Task CatchUpAsync(CancellationToken cancellationToken) => replica.WaitForAppliedAsync(cancellationToken);
+
+    public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
+    {
+        var image = TransactionImage.Of(tx);
+        await replica.ReplicateAsync(image, cancellationToken);
+        // Applying keeps the first image of the highest revision per transaction. An image built while another change
+        // of the same transaction was in the log but not yet applied (a timed-out replication that committed later,
+        // say) carries the same revision and is silently dropped: then this change did not happen, and what the caller
+        // was about to send must not be sent. Found by the chaos run (Abort sent, then Commit decided from a stale row).
+        if (replica.Applied.Latest(tx.Id) is { } applied)
+        {
+            if (!TransactionImage.SameContent(applied, image))
+            {
+                throw Lost(tx, applied.Revision, applied.State);
+            }
+
+            return;
+        }
+
+        // Finished (the in-memory copy keeps unfinished transactions only): the database tells.
+        var stored = await db.Transactions.AsNoTracking().Where(t => t.Id == tx.Id)
+            .Select(t => new { t.Revision, t.State }).SingleOrDefaultAsync(cancellationToken);
+        if (stored is null || stored.Revision != tx.Revision || stored.State != tx.State)
+        {
+            throw Lost(tx, stored?.Revision, stored?.State);
+        }
+    }
+
+    private static DbUpdateConcurrencyException Lost(TransactionRecord tx, long? revision, TransactionState? state) =>
+        new($"Transaction {tx.Id}: the log applied revision {revision} ({state}), not this change's {tx.Revision} ({tx.State}).");
 }

@@ -38,6 +38,11 @@ internal sealed record TransactionImage(
             tx.Id, p.ParticipantId, p.Endpoint, p.EnlistedAt, p.Vote, p.VoteReason, p.VotedAt, p.AcknowledgedAt,
             p.AcknowledgedOutcome, p.DeliveryAttempts, p.LastSentAt, tx.Revision))]);
 
+    /// <summary>Whether two images say the same thing (records compare their lists by reference, so compare the JSON).</summary>
+    public static bool SameContent(TransactionImage a, TransactionImage b) =>
+        ReferenceEquals(a, b)
+        || JsonSerializer.SerializeToUtf8Bytes(a, Json).AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(b, Json));
+
     /// <summary>A new record with this image's values; nothing is shared with the image, so the record may be changed.</summary>
     public TransactionRecord ToRecord() => TransactionRecord.Restore(
         Id, State, CreatedAt, Deadline, DecidedAt, PrepareStartedAt, CompletedAt, AbortReason, OnePhase,

@@ -23,6 +23,17 @@ internal interface IDecisionLog
     /// </summary>
     TransactionRecord? FindApplied(Guid transactionId);
 
-    /// <summary>Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.</summary>
+    /// <summary>
+    /// Waits until this coordinator's database shows every change the log has committed, so that a transaction read
+    /// next is current: a change must never be made to a row older than the log.
+    /// </summary>
+    /// <exception cref="Cluster.CoordinatorUnavailableException">The database does not catch up in time.</exception>
+    Task CatchUpAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.
+    /// </summary>
+    /// <exception cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException">Another change of the same
+    /// transaction won: nothing of this one may be sent; read again and redo it.</exception>
     Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken);
 }

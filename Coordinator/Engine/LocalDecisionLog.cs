@@ -17,6 +17,9 @@ internal sealed class LocalDecisionLog : IDecisionLog
     // Alone, the coordinator saves through EF Core with optimistic concurrency: it needs the row's xmin, so it reads.
     public TransactionRecord? FindApplied(Guid transactionId) => null;
 
+    // Reads and writes go to the one database: it is always current.
+    public Task CatchUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
     {
         if (db.Entry(tx).State == EntityState.Detached)

@@ -161,6 +161,8 @@ internal sealed partial class TransactionEngine
             T result;
             using (await _locks.AcquireAsync(transactionId, cancellationToken))
             {
+                // Never change a row older than the log (its applying may lag, e.g. while PostgreSQL restarts).
+                await _log.CatchUpAsync(cancellationToken);
                 await using var db = await _databases.CreateDbContextAsync(cancellationToken);
                 var tx = await LoadAsync(db, transactionId, cancellationToken);
                 var stateBefore = tx.State;

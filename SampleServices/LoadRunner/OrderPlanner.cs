@@ -11,19 +11,21 @@ public static class OrderPlanner
     public const double SoldOutShare = 0.05;
     public const double DeclinedShare = 0.05;
 
-    public static IReadOnlyList<OrderPlan> Plan(Catalog catalog, int count, int seed)
+    public static IReadOnlyList<OrderPlan> Plan(Catalog catalog, int count, int seed) => [.. Endless(catalog, seed).Take(count)];
+
+    /// <summary>Orders for as long as the caller asks, for runs bounded by time rather than by count.</summary>
+    public static IEnumerable<OrderPlan> Endless(Catalog catalog, int seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var random = new Random(seed);
-        var plans = new OrderPlan[count];
-        for (var i = 0; i < count; i++)
+        while (true)
         {
             var roll = random.NextDouble();
             var kind = roll < SoldOutShare ? OrderKind.SoldOut : roll < SoldOutShare + DeclinedShare ? OrderKind.DeclinedCard : OrderKind.Normal;
             var product = catalog.Products[random.Next(catalog.Products.Count)];
             var customer = catalog.Customers[random.Next(catalog.Customers.Count)];
             var quantity = random.Next(1, 4);
-            plans[i] = new OrderPlan(
+            yield return new OrderPlan(
                 Guid.NewGuid(),
                 kind,
                 customer,
@@ -32,7 +34,5 @@ public static class OrderPlanner
                 product.Price * quantity,
                 kind == OrderKind.DeclinedCard ? DeclinedCard : GoodCard);
         }
-
-        return plans;
     }
 }

@@ -1,11 +1,12 @@
 using System.Globalization;
+using TxCoordinator.Samples.LoadRunner.History;
 
 namespace TxCoordinator.Samples.LoadRunner;
 
 /// <summary>The run in one line, as the demo prints it last.</summary>
 public sealed record Summary(int Committed, int Aborted, int InDoubt, int Violations, double Tps, double P50Ms, double P99Ms)
 {
-    public static Summary From(WorkloadResult workload, CheckReport check)
+    public static Summary From(WorkloadResult workload, CheckResult check)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(check);
@@ -16,7 +17,7 @@ public sealed record Summary(int Committed, int Aborted, int InDoubt, int Violat
             answered.Count(o => o.Outcome == ClientOutcome.Committed),
             answered.Count(o => o.Outcome == ClientOutcome.Aborted),
             check.InDoubt,
-            check.Violations,
+            check.Violations.Count,
             seconds > 0 ? answered.Count / seconds : 0,
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.99));

@@ -1,11 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TxCoordinator.Samples.LoadRunner.History;
 
 namespace TxCoordinator.Samples.LoadRunner;
 
-/// <summary>Sends the planned orders to the Orders service with at most <c>concurrency</c> in flight, reporting progress every second.</summary>
-public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, TimeProvider timeProvider, TextWriter report)
+/// <summary>
+/// Sends orders to the Orders service with at most <c>concurrency</c> in flight, recording each one in the history
+/// (invoked, then what the client was told) and reporting progress every second.
+/// </summary>
+public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, HistoryLog history, TimeProvider timeProvider, TextWriter report)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     private const int MaxReasonLength = 300;
@@ -15,20 +19,30 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
     private int _aborted;
     private int _failed;
 
-    public async Task<WorkloadResult> RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken cancellationToken = default)
+    /// <param name="plans">The orders to place, in order; <paramref name="stop"/> ends an endless sequence.</param>
+    /// <param name="total">How many orders there are, for the progress line; null when bounded by time.</param>
+    /// <param name="stop">Place no new order from now on; those in flight still get their answer.</param>
+    /// <param name="cancellationToken">Abandon everything at once.</param>
+    public async Task<WorkloadResult> RunAsync(
+        IEnumerable<OrderPlan> plans, int? total, CancellationToken stop, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plans);
-        var results = new OrderResult[plans.Count];
+        var results = new System.Collections.Concurrent.ConcurrentQueue<OrderResult>();
         var endpoint = new Uri(ordersUrl, "orders");
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = timeProvider.GetTimestamp();
-        var progress = ReportProgressAsync(plans.Count, started, progressStop.Token);
+        var progress = ReportProgressAsync(total, started, progressStop.Token);
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Enumerable.Range(0, plans.Count), options, async (i, token) =>
+        await Parallel.ForEachAsync(plans.TakeWhile(_ => !stop.IsCancellationRequested), options, async (plan, token) =>
         {
-            var result = await PlaceAsync(endpoint, plans[i], token);
-            results[i] = result;
+            var invoked = Wall();
+            await history.AddAsync(new InvokeRecord(plan.OrderId, plan.Kind, plan.CustomerId, plan.Sku, plan.Quantity, plan.Amount,
+                Mono(started), invoked), token);
+            var result = await PlaceAsync(endpoint, plan, token);
+            await history.AddAsync(new CompleteRecord(plan.OrderId, result.Outcome, result.TransactionId, result.Reason,
+                Mono(started), Wall(), invoked), token);
+            results.Enqueue(result);
             switch (result.Outcome)
             {
                 case ClientOutcome.Committed:
@@ -48,10 +62,15 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
         var wallTime = timeProvider.GetElapsedTime(started);
         await progressStop.CancelAsync();
         await progress;
-        await WriteProgressAsync(plans.Count, wallTime);
-        await ReportFailuresAsync(results);
-        return new WorkloadResult(results, wallTime);
+        await WriteProgressAsync(total, wallTime);
+        var answers = results.ToArray();
+        await ReportFailuresAsync(answers);
+        return new WorkloadResult(answers, wallTime);
     }
+
+    private long Mono(long started) => (long)timeProvider.GetElapsedTime(started).TotalMilliseconds;
+
+    private long Wall() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private async Task<OrderResult> PlaceAsync(Uri endpoint, OrderPlan plan, CancellationToken cancellationToken)
     {
@@ -95,12 +114,17 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
         {
             return Failed(plan, started, "unreadable answer: " + ex.Message);
         }
+        catch (IOException ex)
+        {
+            // The connection broke while the answer was being read (HttpIOException): the client cannot tell.
+            return Failed(plan, started, "answer cut off: " + ex.Message);
+        }
     }
 
     private OrderResult Failed(OrderPlan plan, long started, string reason) =>
         new(plan, ClientOutcome.Failed, null, reason, timeProvider.GetElapsedTime(started));
 
-    private async Task ReportProgressAsync(int total, long started, CancellationToken cancellationToken)
+    private async Task ReportProgressAsync(int? total, long started, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(ProgressInterval, timeProvider);
         try
@@ -116,9 +140,9 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Ti
         }
     }
 
-    private Task WriteProgressAsync(int total, TimeSpan elapsed) =>
+    private Task WriteProgressAsync(int? total, TimeSpan elapsed) =>
         report.WriteLineAsync(
-            $"[loadrunner] {Volatile.Read(ref _done)}/{total} committed={Volatile.Read(ref _committed)} " +
+            $"[loadrunner] {Volatile.Read(ref _done)}{(total is { } t ? $"/{t}" : "")} committed={Volatile.Read(ref _committed)} " +
             $"aborted={Volatile.Read(ref _aborted)} errors={Volatile.Read(ref _failed)} ({elapsed.TotalSeconds:0.0} s)");
 
     private async Task ReportFailuresAsync(OrderResult[] results)

@@ -7,7 +7,10 @@
 #   txc_replica_kill I                        # SIGKILL, like a crash
 #   txc_replicas_wait_ready SECONDS           # every replica answers /health/ready (replicated: a leader is known)
 #   txc_replica_leader                        # prints the leader's id (r1..rN) as the replicas report it, or nothing
+#   txc_replica_leader_index                  # prints the leader's index (0-based), or nothing
 #   txc_replicas_stop                         # SIGTERM, then SIGKILL after 10 s
+# Optional: TXC_REPLICA_ENV (array) adds settings to every replica's environment; TXC_REPLICA_GID_BASE runs replica I
+# with group id BASE+I (user unchanged), so that packet filters can tell its traffic apart (scripts/lib/nemesis.sh).
 # Replica I is "r<I+1>": database coordinator_r<I+1>, log and snapshots in TXC_SERVERS_DIR/raft/r<I+1>, output
 # appended to TXC_SERVERS_DIR/logs/coordinator-r<I+1>.log (a restart keeps the first run's output).
 
@@ -17,6 +20,9 @@ TXC_REPLICA_URLS=()
 TXC_REPLICA_DBS=()
 TXC_REPLICA_PIDS=()
 TXC_REPLICA_MEMBERS=()
+TXC_REPLICA_RAFT_PORTS=()
+TXC_REPLICA_ENV=()
+TXC_REPLICA_GID_BASE="${TXC_REPLICA_GID_BASE:-}"
 
 txc_replicas_init() {
     TXC_REPLICA_COUNT="$1"
@@ -25,10 +31,12 @@ txc_replicas_init() {
     mapfile -t ports < <(txc_free_ports $((2 * TXC_REPLICA_COUNT)))
     TXC_REPLICA_URLS=()
     TXC_REPLICA_MEMBERS=()
+    TXC_REPLICA_RAFT_PORTS=()
     local i
     for ((i = 0; i < TXC_REPLICA_COUNT; i++)); do
         TXC_REPLICA_URLS+=("http://127.0.0.1:${ports[$i]}")
         names+=("coordinator_r$((i + 1))")
+        TXC_REPLICA_RAFT_PORTS+=("${ports[$((TXC_REPLICA_COUNT + i))]}")
         # The same member list for every replica: its id, its Raft (TCP) endpoint and its HTTP API.
         TXC_REPLICA_MEMBERS+=("Coordinator__Cluster__Members__${i}__Id=r$((i + 1))"
             "Coordinator__Cluster__Members__${i}__RaftEndPoint=127.0.0.1:${ports[$((TXC_REPLICA_COUNT + i))]}"
@@ -37,16 +45,24 @@ txc_replicas_init() {
     ((TXC_REPLICA_COUNT > 1)) || names=(coordinator)
     TXC_REPLICA_DBS=("${names[@]}")
     txc_pg_create_databases "${names[@]}"
-    local name
+    # In parallel: each is a separate .NET start-up, seconds each on a busy machine.
+    local name failed=0
+    local -a jobs=()
     for name in "${names[@]}"; do
-        if ! (cd "$TXC_REPLICA_DIR" && ConnectionStrings__Coordinator="$(txc_pg_connection "$name")" \
-            ConnectionStrings__RabbitMq="$TXC_RMQ_URI" timeout 120 dotnet TxCoordinator.Coordinator.dll migrate) \
-            >"$TXC_SERVERS_DIR/logs/migrate-$name.log" 2>&1; then
-            tail -n 40 "$TXC_SERVERS_DIR/logs/migrate-$name.log" >&2
-            txc_fail "migrating the coordinator database $name failed"
-            return 1
+        (cd "$TXC_REPLICA_DIR" && ConnectionStrings__Coordinator="$(txc_pg_connection "$name")" \
+            ConnectionStrings__RabbitMq="$TXC_RMQ_URI" exec timeout 120 dotnet TxCoordinator.Coordinator.dll migrate) \
+            >"$TXC_SERVERS_DIR/logs/migrate-$name.log" 2>&1 &
+        jobs+=("$!")
+    done
+    local i
+    for i in "${!names[@]}"; do
+        if ! wait "${jobs[$i]}"; then
+            tail -n 40 "$TXC_SERVERS_DIR/logs/migrate-${names[$i]}.log" >&2
+            txc_log "migrating the coordinator database ${names[$i]} failed"
+            failed=1
         fi
     done
+    ((failed == 0)) || { txc_fail "coordinator migrations failed"; return 1; }
     txc_log "coordinator: $TXC_REPLICA_COUNT replica(s), databases migrated"
 }
 
@@ -62,10 +78,14 @@ txc_replica_start() {
         cluster=("${TXC_REPLICA_MEMBERS[@]}" "Coordinator__Cluster__ReplicaId=r$((i + 1))"
             "Coordinator__Cluster__DataPath=$TXC_SERVERS_DIR/raft/r$((i + 1))")
     fi
-    (cd "$TXC_REPLICA_DIR" && exec setsid env \
+    local -a group=()
+    if [[ -n $TXC_REPLICA_GID_BASE ]]; then
+        group=(setpriv "--regid=$((TXC_REPLICA_GID_BASE + i))" --clear-groups)
+    fi
+    (cd "$TXC_REPLICA_DIR" && exec setsid "${group[@]}" env \
         ConnectionStrings__Coordinator="$(txc_pg_connection "${TXC_REPLICA_DBS[$i]}")" \
         ConnectionStrings__RabbitMq="$TXC_RMQ_URI" \
-        "${cluster[@]}" \
+        "${cluster[@]}" "${TXC_REPLICA_ENV[@]}" \
         dotnet TxCoordinator.Coordinator.dll --urls "${TXC_REPLICA_URLS[$i]}") \
         >>"$TXC_SERVERS_DIR/logs/$name.log" 2>&1 </dev/null &
     TXC_REPLICA_PIDS[i]=$!
@@ -99,9 +119,19 @@ txc_replica_leader() {
     return 0
 }
 
-# Role of replica I as it reports itself ("Leader" once it decides), or nothing when it does not answer.
+# Index (0-based) of the leader as the replicas report it, or nothing.
+txc_replica_leader_index() {
+    local leader
+    leader="$(txc_replica_leader)"
+    if [[ $leader =~ ^r([0-9])$ ]]; then
+        printf '%s\n' "$((BASH_REMATCH[1] - 1))"
+    fi
+}
+
+# Role of replica I as it reports itself ("Leader" once it decides), or nothing when it does not answer within
+# SECONDS (default 1).
 txc_replica_role() {
-    curl -fsS --max-time 1 "${TXC_REPLICA_URLS[$1]}/cluster/self" 2>/dev/null |
+    curl -fsS --max-time "${2:-1}" "${TXC_REPLICA_URLS[$1]}/cluster/self" 2>/dev/null |
         python3 -c 'import json, sys; print(json.load(sys.stdin).get("role") or "")' 2>/dev/null || true
 }
 

@@ -25,6 +25,9 @@ TXC_PG_PID=""
 TXC_RMQ_PID=""
 TXC_EPMD_PID=""
 TXC_LAST_PID=""
+TXC_PG_LAUNCHES=0
+TXC_RMQ_LAUNCHES=0
+TXC_RMQ_EPMD_PORT=""
 TXC_RMQ_ENV=()
 TXC_SERVERS_MODE=""
 TXC_COMPOSE_PROJECT=""
@@ -243,19 +246,37 @@ txc_pg_start() {
     txc_log "PostgreSQL: initdb in $dir/data"
     txc_as postgres "$dir" "$TXC_PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
         >"$dir/initdb.log" 2>&1 || { tail -n 20 "$dir/initdb.log" >&2; txc_fail "initdb failed"; return 1; }
-    txc_spawn postgres "$dir" "$dir/postgres.log" \
+    txc_pg_launch || return 1
+    TXC_PG_CONNECTION="Host=127.0.0.1;Port=$TXC_PG_PORT;Username=postgres;Password=postgres"
+    export TXC_PG_PORT TXC_PG_CONNECTION
+    txc_log "PostgreSQL ready on 127.0.0.1:$TXC_PG_PORT (pid $TXC_PG_PID, $((SECONDS - started))s)"
+}
+
+# Starts the postmaster on TXC_PG_PORT over the existing data folder and waits until it accepts connections. Used by
+# txc_pg_start and, for fault injection, txc_pg_restart (same port, same data: clients only see a restart).
+txc_pg_launch() {
+    local dir="$TXC_SERVERS_DIR/pg"
+    txc_spawn postgres "$dir" "$dir/postgres.log.$((++TXC_PG_LAUNCHES))" \
         "$TXC_PG_BIN/postgres" -D "$dir/data" -p "$TXC_PG_PORT" -k "$dir" \
         -c listen_addresses=127.0.0.1 -c max_prepared_transactions=200 -c max_connections=400
     TXC_PG_PID=$TXC_LAST_PID
+    ln -sf "postgres.log.$TXC_PG_LAUNCHES" "$dir/postgres.log"
     if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_PG_PID" \
         "$TXC_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$TXC_PG_PORT" -U postgres -d postgres -t 2; then
         tail -n 30 "$dir/postgres.log" >&2
         txc_fail "PostgreSQL did not become ready on 127.0.0.1:$TXC_PG_PORT within ${TXC_SERVER_START_TIMEOUT}s"
         return 1
     fi
-    TXC_PG_CONNECTION="Host=127.0.0.1;Port=$TXC_PG_PORT;Username=postgres;Password=postgres"
-    export TXC_PG_PORT TXC_PG_CONNECTION
-    txc_log "PostgreSQL ready on 127.0.0.1:$TXC_PG_PORT (pid $TXC_PG_PID, $((SECONDS - started))s)"
+}
+
+# Crashes PostgreSQL (SIGQUIT: immediate shutdown, crash recovery at the next start), waits DOWNTIME seconds, then
+# starts it again on the same port and data folder. Prepared transactions survive; every session is cut.
+txc_pg_restart() {
+    local downtime="${1:-0}"
+    [[ -n $TXC_PG_PID && $TXC_PG_PID != docker ]] || { txc_fail "txc_pg_restart needs a local PostgreSQL"; return 1; }
+    txc_stop_process "$TXC_PG_PID" QUIT 20
+    sleep "$downtime"
+    txc_pg_launch
 }
 
 # Prints the connection string of database NAME on our PostgreSQL.
@@ -365,13 +386,25 @@ txc_rmq_start() {
         { cat "$dir/epmd.log" >&2; txc_fail "epmd did not start on 127.0.0.1:$epmd_port"; return 1; }
 
     txc_log "RabbitMQ: starting node $TXC_RMQ_NODE"
-    txc_spawn rabbitmq "$dir" "$dir/server.log" /usr/bin/env "${TXC_RMQ_ENV[@]}" "$TXC_RMQ_BIN/rabbitmq-server"
+    TXC_RMQ_EPMD_PORT="$epmd_port"
+    txc_rmq_launch || return 1
+    TXC_RMQ_URI="amqp://guest:guest@127.0.0.1:$TXC_RMQ_PORT/"
+    export TXC_RMQ_PORT TXC_RMQ_URI
+    txc_log "RabbitMQ ready on 127.0.0.1:$TXC_RMQ_PORT (node $TXC_RMQ_NODE, $((SECONDS - started))s)"
+}
+
+# Starts the node (its name, ports and data are already set up) and waits until it has finished booting. Used by
+# txc_rmq_start and, for fault injection, txc_rmq_restart.
+txc_rmq_launch() {
+    local dir="$TXC_SERVERS_DIR/rmq"
+    txc_spawn rabbitmq "$dir" "$dir/server.log.$((++TXC_RMQ_LAUNCHES))" /usr/bin/env "${TXC_RMQ_ENV[@]}" "$TXC_RMQ_BIN/rabbitmq-server"
     TXC_RMQ_PID=$TXC_LAST_PID
+    ln -sf "server.log.$TXC_RMQ_LAUNCHES" "$dir/server.log"
     local node_short="${TXC_RMQ_NODE%@*}"
     local deadline=$((SECONDS + TXC_SERVER_START_TIMEOUT))
     # The AMQP listener opens near the end of the boot; waiting for it first (a cheap probe) spares us
     # await_startup's own 10-second polling, and await_startup then confirms that the boot has finished.
-    if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_RMQ_PID" txc_epmd_knows "$epmd_port" "$node_short" ||
+    if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_RMQ_PID" txc_epmd_knows "$TXC_RMQ_EPMD_PORT" "$node_short" ||
         ! txc_wait_for "$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" "$TXC_RMQ_PID" \
             txc_port_open "$TXC_RMQ_PORT" ||
         ! txc_rmqctl await_startup --timeout "$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" >&2; then
@@ -379,9 +412,18 @@ txc_rmq_start() {
         txc_fail "RabbitMQ did not start on 127.0.0.1:$TXC_RMQ_PORT within ${TXC_SERVER_START_TIMEOUT}s"
         return 1
     fi
-    TXC_RMQ_URI="amqp://guest:guest@127.0.0.1:$TXC_RMQ_PORT/"
-    export TXC_RMQ_PORT TXC_RMQ_URI
-    txc_log "RabbitMQ ready on 127.0.0.1:$TXC_RMQ_PORT (node $TXC_RMQ_NODE, $((SECONDS - started))s)"
+}
+
+# Crashes the RabbitMQ node (SIGKILL to its process group: no goodbye to clients), waits DOWNTIME seconds, then
+# starts it again with the same node name, port and data: durable queues and persistent messages come back, and
+# every client has to reconnect by itself. epmd keeps running.
+txc_rmq_restart() {
+    local downtime="${1:-0}"
+    [[ -n $TXC_RMQ_PID && $TXC_RMQ_PID != docker ]] || { txc_fail "txc_rmq_restart needs a local RabbitMQ"; return 1; }
+    kill -KILL -- "-$TXC_RMQ_PID" 2>/dev/null || true
+    wait "$TXC_RMQ_PID" 2>/dev/null || true
+    sleep "$downtime"
+    txc_rmq_launch
 }
 
 txc_rmq_stop() {

@@ -88,4 +88,37 @@ public sealed class AppliedTransactionsTests
         Assert.Null(second.Participant("inventory").Vote);
         Assert.Equal(TransactionState.Preparing, second.State);
     }
+
+    [Fact]
+    public void Apply_SameRevisionAfterTheTransactionFinished_DoesNotBringItBack()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Committing("inventory", "payments");
+        var stale = ImageAt(tx, 6);
+        TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Committed, null, Later);
+        TransactionSteps.ApplyAcknowledgement(tx, "payments", ParticipantOutcome.Committed, null, Later);
+        var final = TransactionImage.Of(tx);
+        Assert.Equal(6, final.Revision);
+
+        applied.Apply([final]);
+        applied.Apply([stale]);
+
+        Assert.Null(applied.Latest(Transactions.Id));
+        Assert.Equal(0, applied.Count);
+    }
+
+    [Fact]
+    public void Apply_TwoImagesOfTheSameRevision_KeepsTheFirstLikeTheDatabase()
+    {
+        var applied = new AppliedTransactions();
+        var first = ImageAt(Transactions.Preparing("inventory", "payments"), 4);
+        var tx = Transactions.Preparing("inventory", "payments");
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+        var second = ImageAt(tx, 4);
+
+        applied.Apply([first, second]);
+
+        Assert.True(TransactionImage.SameContent(first, applied.Latest(Transactions.Id)!));
+        Assert.False(TransactionImage.SameContent(second, applied.Latest(Transactions.Id)!));
+    }
 }

@@ -1,0 +1,39 @@
+using TxCoordinator.Samples.LoadRunner.History;
+
+namespace TxCoordinator.Samples.LoadRunner.Commands;
+
+/// <summary>The chaos script's commands after the workload: record what is outstanding and the final state, then check.</summary>
+public static class HistoryCommands
+{
+    public static async Task<int> OutstandingAsync(Options options, TextWriter report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var services = Services.For(options);
+        await using var file = new HistoryWriter(options.History!);
+        var outstanding = await services.StateReader.ReadOutstandingAsync(options.Label, cancellationToken);
+        await file.AppendAsync(outstanding, cancellationToken);
+        await report.WriteLineAsync($"[loadrunner] {options.Label}: {outstanding.Unfinished.Count} coordinator transaction(s) unfinished, " +
+            $"{outstanding.Prepared.Count} prepared at the participants{(outstanding.CoordinatorError is { } e ? "; " + e : "")}");
+        return 0;
+    }
+
+    public static async Task<int> FinalAsync(Options options, TextWriter report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var services = Services.For(options);
+        await using var file = new HistoryWriter(options.History!);
+        await new Settlement(services.StateReader, services.Time, report).WaitAsync("final", options.Settle, cancellationToken);
+        await file.AppendAsync(await services.StateReader.ReadFinalAsync(cancellationToken), cancellationToken);
+        return 0;
+    }
+
+    public static async Task<int> CheckAsync(Options options, TextWriter report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var history = await RunHistory.ReadAsync([options.History!], cancellationToken);
+        var result = HistoryChecker.Check(history);
+        CheckReporter.Write(result, history, report);
+        Console.WriteLine(CheckReporter.ChaosLine(result));
+        return result.Violations.Count == 0 && result.InDoubt == 0 && result.Committed > 0 ? 0 : 1;
+    }
+}
