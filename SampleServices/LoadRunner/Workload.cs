@@ -75,15 +75,7 @@ public sealed class Workload(HttpClient http, Uri ordersUrl, int concurrency, Hi
     private async Task<OrderResult> PlaceAsync(Uri endpoint, OrderPlan plan, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var body = new
-        {
-            orderId = plan.OrderId,
-            customerId = plan.CustomerId,
-            sku = plan.Sku,
-            quantity = plan.Quantity,
-            amount = plan.Amount,
-            cardNumber = plan.CardNumber,
-        };
+        var body = OrderRequestBody.Of(plan);
         try
         {
             using var response = await http.PostAsJsonAsync(endpoint, body, cancellationToken);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using TxCoordinator.Bench.Measurement;
 using TxCoordinator.Bench.Workload;
+using TxCoordinator.Samples.LoadRunner;
 
 namespace TxCoordinator.Bench.Orders;
 
@@ -18,15 +19,7 @@ public sealed class OrdersWorkload(HttpClient http, Uri ordersUrl, OrderStream o
     public async Task<OpOutcome> ExecuteAsync(long sequence, CancellationToken cancellationToken = default)
     {
         var plan = orders[sequence];
-        var body = new
-        {
-            orderId = plan.OrderId,
-            customerId = plan.CustomerId,
-            sku = plan.Sku,
-            quantity = plan.Quantity,
-            amount = plan.Amount,
-            cardNumber = plan.CardNumber,
-        };
+        var body = OrderRequestBody.Of(plan);
         using var response = await http.PostAsJsonAsync(_endpoint, body, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
