@@ -22,6 +22,10 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     // Two batches in flight: one replicating while the next fills up.
     private const int BatchLoops = 2;
 
+    // DotNext's default chunk is one memory page (4 KiB): a file created, mapped, flushed and deleted every few
+    // entries. Measured with perf under load: ext4 inode creation and unlinking took ~10% of a follower's CPU.
+    private const int WalChunkSize = 1 << 20;
+
     private readonly ClusterOptions _options;
     private readonly TransactionImageWriter _writer;
     private readonly IDbContextFactory<CoordinatorDbContext> _databases;
@@ -99,7 +103,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
             root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.RestoreAsync(cancellationToken);
-        _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal") }, _stateMachine);
+        _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);
         await _log.InitializeAsync(cancellationToken);
 
         var configuration = new RaftCluster.TcpConfiguration(IPEndPoint.Parse(self.RaftEndPoint!))

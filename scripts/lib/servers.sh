@@ -254,11 +254,13 @@ txc_pg_start() {
 
 # Starts the postmaster on TXC_PG_PORT over the existing data folder and waits until it accepts connections. Used by
 # txc_pg_start and, for fault injection, txc_pg_restart (same port, same data: clients only see a restart).
+# TXC_PG_EXTRA adds server options, for profiling, e.g. "-c shared_preload_libraries=pg_stat_statements".
 txc_pg_launch() {
-    local dir="$TXC_SERVERS_DIR/pg"
+    local dir="$TXC_SERVERS_DIR/pg" extra=()
+    read -ra extra <<<"${TXC_PG_EXTRA:-}"
     txc_spawn postgres "$dir" "$dir/postgres.log.$((++TXC_PG_LAUNCHES))" \
         "$TXC_PG_BIN/postgres" -D "$dir/data" -p "$TXC_PG_PORT" -k "$dir" \
-        -c listen_addresses=127.0.0.1 -c max_prepared_transactions=200 -c max_connections=400
+        -c listen_addresses=127.0.0.1 -c max_prepared_transactions=200 -c max_connections=400 "${extra[@]}"
     TXC_PG_PID=$TXC_LAST_PID
     ln -sf "postgres.log.$TXC_PG_LAUNCHES" "$dir/postgres.log"
     if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_PG_PID" \
