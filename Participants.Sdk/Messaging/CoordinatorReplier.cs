@@ -5,7 +5,11 @@ using TxCoordinator.Participants.Participation;
 
 namespace TxCoordinator.Participants.Messaging;
 
-/// <summary>Sends votes and acknowledgements to the coordinator's queue, tagged with the transaction id header.</summary>
+/// <summary>
+/// Sends votes and acknowledgements, tagged with the transaction id header, to the queue the coordinator asked for in
+/// the request (a replicated coordinator names its own: the leader that sent it), else to the coordinator's shared
+/// queue.
+/// </summary>
 internal sealed class CoordinatorReplier(IOptions<ParticipantOptions> options)
 {
     private readonly Uri _address = new("queue:" + options.Value.CoordinatorQueue);
@@ -13,7 +17,7 @@ internal sealed class CoordinatorReplier(IOptions<ParticipantOptions> options)
     public async Task SendAsync<T>(ConsumeContext context, T reply, Guid transactionId)
         where T : class
     {
-        var endpoint = await context.GetSendEndpoint(_address);
+        var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? _address);
         var header = transactionId.ToString();
         await endpoint.Send(reply, Pipe.Execute<SendContext<T>>(c => c.Headers.Set(TransactionHeaders.TransactionId, header)),
             context.CancellationToken);

@@ -61,6 +61,31 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
     }
 
     [Fact]
+    public async Task Prepare_ThenCommit_AnswerOnTheQueueTheRequestNames()
+    {
+        // A replicated coordinator names its own queue: the answers go straight to the leader that asked.
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        await harness.DoWorkAsync(tx);
+        var replyTo = new Uri("queue:txc-coordinator-r2");
+        var endpoint = await bus.Bus.GetSendEndpoint(ParticipantQueue);
+
+        await endpoint.Send(new PrepareTransaction(tx, ParticipantHarness.ParticipantId, DateTimeOffset.UtcNow.AddSeconds(30)),
+            Pipe.Execute<SendContext>(c => c.ResponseAddress = replyTo), Ct);
+        Assert.True(await bus.Sent.Any<ParticipantVoted>(m => m.Context.Message.TransactionId == tx, Ct));
+        await endpoint.Send(new CommitTransaction(tx, ParticipantHarness.ParticipantId, OnePhase: false),
+            Pipe.Execute<SendContext>(c => c.ResponseAddress = replyTo), Ct);
+        Assert.True(await bus.Sent.Any<ParticipantCompleted>(m => m.Context.Message.TransactionId == tx, Ct));
+
+        var vote = bus.Sent.Select<ParticipantVoted>(Ct).First(m => m.Context.Message.TransactionId == tx).Context;
+        var ack = bus.Sent.Select<ParticipantCompleted>(Ct).First(m => m.Context.Message.TransactionId == tx).Context;
+        Assert.Equal(Vote.Yes, vote.Message.Vote);
+        Assert.Equal("txc-coordinator-r2", vote.DestinationAddress!.AbsolutePath.Trim('/'));
+        Assert.Equal("txc-coordinator-r2", ack.DestinationAddress!.AbsolutePath.Trim('/'));
+    }
+
+    [Fact]
     public async Task Abort_UnknownTransaction_AcknowledgesAborted()
     {
         var (harness, bus) = await StartAsync();
