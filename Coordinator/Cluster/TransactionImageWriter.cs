@@ -11,24 +11,28 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// </summary>
 internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
 {
-    // Participants are written only when their transaction's stored revision is the image's: an older image,
-    // refused for the transaction, is refused for its participants too. Internal so that tests hold the JSON names
-    // of TransactionImage to these column lists.
+    // Participants are written only with the transaction rows this statement actually wrote (RETURNING): an older
+    // image, refused for the transaction, is refused for its participants too, and a replayed one (same revision,
+    // already stored with its participants in the same database transaction) changes nothing. Joining the written
+    // rows rather than the table keeps the cost per entry flat: the join with the table was planned as a hash join
+    // over a sequential scan of every transaction ever stored (pg_stat_statements: 1.4-1.8 ms per entry on a
+    // thousand rows, growing). Internal so that tests hold the JSON names of TransactionImage to these column lists.
     internal const string UpsertSql = """
-        INSERT INTO transactions (id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason,
-                                  one_phase, metadata, audit, revision)
-        SELECT id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason, one_phase, metadata,
-               COALESCE(audit, '[]'::jsonb), revision
-        FROM jsonb_to_recordset(@transactions) AS t(
-            id uuid, state text, created_at timestamptz, deadline timestamptz, decided_at timestamptz,
-            prepare_started_at timestamptz, completed_at timestamptz, abort_reason text, one_phase boolean, metadata jsonb,
-            audit jsonb, revision bigint)
-        ON CONFLICT (id) DO UPDATE SET
-            state = excluded.state, decided_at = excluded.decided_at, prepare_started_at = excluded.prepare_started_at,
-            completed_at = excluded.completed_at, abort_reason = excluded.abort_reason, one_phase = excluded.one_phase,
-            metadata = excluded.metadata, audit = excluded.audit, revision = excluded.revision
-        WHERE transactions.revision < excluded.revision;
-
+        WITH written AS (
+            INSERT INTO transactions (id, state, created_at, deadline, decided_at, prepare_started_at, completed_at,
+                                      abort_reason, one_phase, metadata, audit, revision)
+            SELECT id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason, one_phase,
+                   metadata, COALESCE(audit, '[]'::jsonb), revision
+            FROM jsonb_to_recordset(@transactions) AS t(
+                id uuid, state text, created_at timestamptz, deadline timestamptz, decided_at timestamptz,
+                prepare_started_at timestamptz, completed_at timestamptz, abort_reason text, one_phase boolean, metadata jsonb,
+                audit jsonb, revision bigint)
+            ON CONFLICT (id) DO UPDATE SET
+                state = excluded.state, decided_at = excluded.decided_at, prepare_started_at = excluded.prepare_started_at,
+                completed_at = excluded.completed_at, abort_reason = excluded.abort_reason, one_phase = excluded.one_phase,
+                metadata = excluded.metadata, audit = excluded.audit, revision = excluded.revision
+            WHERE transactions.revision < excluded.revision
+            RETURNING id, revision)
         INSERT INTO participants (transaction_id, participant_id, endpoint, enlisted_at, vote, vote_reason, voted_at,
                                   acknowledged_at, acknowledged_outcome, delivery_attempts, last_sent_at)
         SELECT p.transaction_id, p.participant_id, p.endpoint, p.enlisted_at, p.vote, p.vote_reason, p.voted_at,
@@ -37,7 +41,7 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
             transaction_id uuid, participant_id text, endpoint text, enlisted_at timestamptz, vote text,
             vote_reason text, voted_at timestamptz, acknowledged_at timestamptz, acknowledged_outcome text,
             delivery_attempts integer, last_sent_at timestamptz, revision bigint)
-        JOIN transactions t ON t.id = p.transaction_id AND t.revision = p.revision
+        JOIN written w ON w.id = p.transaction_id AND w.revision = p.revision
         ON CONFLICT (transaction_id, participant_id) DO UPDATE SET
             endpoint = excluded.endpoint, vote = excluded.vote, vote_reason = excluded.vote_reason,
             voted_at = excluded.voted_at, acknowledged_at = excluded.acknowledged_at,
