@@ -67,6 +67,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton(_ =>
         {
             var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            CoordinatorConnectionDefaults.Apply(dataSource.ConnectionStringBuilder, connectionString);
             // Commands are traced only inside a trace (a request, a message, a supervisor's span): the periodic
             // background queries alone would otherwise make a trace each, several times a second.
             dataSource.ConfigureTracing(tracing => tracing
