@@ -61,8 +61,10 @@ positive --orders "$orders" 1000000
 positive --concurrency "$concurrency" 1024
 [[ $replicas =~ ^[135]$ ]] || die "--replicas must be 1, 3 or 5, not '$replicas'"
 if ((keep)); then
-    # Left running for a look around: every process also prints its spans (OpenTelemetry console exporter).
-    export Coordinator__Telemetry__ConsoleExporter=true Telemetry__ConsoleExporter=true
+    # Left running for a look around: every process also prints its spans (OpenTelemetry console exporter), unless
+    # they are set to false already (to profile or load the kept stack without the cost of printing spans).
+    export Coordinator__Telemetry__ConsoleExporter="${Coordinator__Telemetry__ConsoleExporter:-true}"
+    export Telemetry__ConsoleExporter="${Telemetry__ConsoleExporter:-true}"
 fi
 ((replicas > 1 || !kill_leader)) || die "--kill-leader needs a replicated coordinator (--replicas 3 or 5)"
 if [[ -n $keep_logs ]]; then
