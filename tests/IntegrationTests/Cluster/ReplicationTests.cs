@@ -75,6 +75,26 @@ public sealed class ReplicationTests(ClusterStack stack)
     }
 
     [Fact]
+    public async Task Leader_AsksForAnswersOnItsOwnQueue_AndStillTakesThemFromTheSharedOne()
+    {
+        var (sku, customer) = await SeedAsync();
+        await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        var orderId = Guid.NewGuid();
+        var tx = await OrderAsync(sku, customer, orderId);
+        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
+        var leader = await stack.LeaderAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await stack.CommitAsync(tx.Id)).StatusCode);
+
+        // The samples (SDK) answered on the leader's own queue, the fake (which ignores the address) on the shared
+        // queue, where any replica may take it and a follower sends it on: all three answers counted.
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
+        Assert.True(fake.ResponseAddresses.Count >= 2, "Prepare and Commit received (and any resend)");
+        var leaderQueue = $"{stack.CoordinatorQueue}-{leader["coordinator-".Length..]}";
+        Assert.All(fake.ResponseAddresses, address => Assert.Equal(leaderQueue, address?.AbsolutePath.Trim('/')));
+    }
+
+    [Fact]
     public async Task Leader_KilledWhileCollectingVotes_NewLeaderCollectsThemAgainAndCommits()
     {
         var (sku, customer) = await SeedAsync();

@@ -13,6 +13,7 @@ public sealed class FakeParticipant : IAsyncDisposable
 {
     private readonly IBusControl _bus;
     private readonly ConcurrentQueue<object> _received = new();
+    private readonly ConcurrentQueue<Uri?> _responseAddresses = new();
 
     private FakeParticipant(string participantId, IBusControl bus)
     {
@@ -34,6 +35,9 @@ public sealed class FakeParticipant : IAsyncDisposable
 
     public IReadOnlyCollection<object> Received => _received;
 
+    /// <summary>The response address of every Prepare, Commit and Abort received (this fake answers the shared queue).</summary>
+    public IReadOnlyCollection<Uri?> ResponseAddresses => _responseAddresses;
+
     public int Count<T>() => _received.OfType<T>().Count();
 
     public static async Task<FakeParticipant> StartAsync(Uri rabbitMq, string coordinatorQueue, CancellationToken cancellationToken = default)
@@ -48,6 +52,7 @@ public sealed class FakeParticipant : IAsyncDisposable
                 e.Handler<PrepareTransaction>(async ctx =>
                 {
                     self!._received.Enqueue(ctx.Message);
+                    self._responseAddresses.Enqueue(ctx.ResponseAddress);
                     if (!self.AnswerPrepare)
                     {
                         return;
@@ -69,6 +74,7 @@ public sealed class FakeParticipant : IAsyncDisposable
         where T : class
     {
         _received.Enqueue(ctx.Message);
+        _responseAddresses.Enqueue(ctx.ResponseAddress);
         if (!Acknowledge)
         {
             return;
