@@ -38,12 +38,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if ((build)); then
-    dotnet build Coordinator -c Release --disable-build-servers -nologo -v quiet >&2
+    dotnet build Coordinator -c "$TXC_CONFIGURATION" --disable-build-servers -nologo -v quiet >&2
 fi
 txc_pg_start
 txc_rmq_start
 mkdir -p "$TXC_SERVERS_DIR/logs"
-txc_replicas_init "$replicas" "$root/Coordinator/bin/Release/net10.0"
+txc_replicas_init "$replicas" "$(txc_bin Coordinator)"
 for ((i = 0; i < replicas; i++)); do
     txc_replica_start "$i"
 done

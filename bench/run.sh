@@ -113,12 +113,11 @@ source "$root/scripts/lib/replicas.sh"
 # Only the summary may reach stdout: keep it as fd 3 and send everything else to stderr.
 exec 3>&1 1>&2
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-bin() { printf '%s/%s/bin/Release/net10.0\n' "$root" "$1"; }
-coordinator_dir="$(bin Coordinator)"
-inventory_dir="$(bin SampleServices/Inventory)"
-payments_dir="$(bin SampleServices/Payments)"
-orders_dir="$(bin SampleServices/Orders)"
-bench_dir="$(bin bench/TxBench)"
+coordinator_dir="$(txc_bin Coordinator)"
+inventory_dir="$(txc_bin SampleServices/Inventory)"
+payments_dir="$(txc_bin SampleServices/Payments)"
+orders_dir="$(txc_bin SampleServices/Orders)"
+bench_dir="$(txc_bin bench/TxBench)"
 ready_timeout=60
 participant_count=8
 
@@ -300,8 +299,8 @@ replica_watch() {
 }
 
 if ((build)); then
-    log "building (Release)"
-    dotnet build TxCoordinator.sln -c Release --disable-build-servers -nologo -v quiet
+    log "building ($TXC_CONFIGURATION)"
+    dotnet build TxCoordinator.sln -c "$TXC_CONFIGURATION" --disable-build-servers -nologo -v quiet
 fi
 for dll in "$coordinator_dir/TxCoordinator.Coordinator.dll" "$inventory_dir/TxCoordinator.Samples.Inventory.dll" \
     "$payments_dir/TxCoordinator.Samples.Payments.dll" "$orders_dir/TxCoordinator.Samples.Orders.dll" \

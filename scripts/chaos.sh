@@ -93,9 +93,8 @@ source "$root/scripts/lib/nemesis.sh"
 exec 3>&1 1>&2
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-configuration=Release
-coordinator_dir="$root/Coordinator/bin/$configuration/net10.0"
-runner_dir="$root/SampleServices/LoadRunner/bin/$configuration/net10.0"
+coordinator_dir="$(txc_bin Coordinator)"
+runner_dir="$(txc_bin SampleServices/LoadRunner)"
 runner_dll="$runner_dir/TxCoordinator.Samples.LoadRunner.dll"
 ready_timeout=90
 # Faults stop this long before the orders do, so that the last leader fault's recovery is seen.
@@ -143,9 +142,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if ((build)); then
-    log "building ($configuration)"
+    log "building ($TXC_CONFIGURATION)"
     # No build servers: they would outlive the run.
-    dotnet build TxCoordinator.sln -c "$configuration" --disable-build-servers -nologo -v quiet
+    dotnet build TxCoordinator.sln -c "$TXC_CONFIGURATION" --disable-build-servers -nologo -v quiet
 fi
 for dll in "$coordinator_dir/TxCoordinator.Coordinator.dll" "$runner_dll"; do
     [[ -f $dll ]] || { log "missing $dll: run without --no-build"; exit 1; }
@@ -167,7 +166,7 @@ txc_nemesis_init "$faults"
 TXC_REPLICA_GID_BASE=$((47000 + ($$ % 500) * 5))
 TXC_REPLICA_ENV=("Coordinator__ResendMaxDelay=00:00:02")
 txc_replicas_init 3 "$coordinator_dir"
-txc_samples_init "$root" "$configuration"
+txc_samples_init
 for i in 0 1 2; do
     txc_replica_start "$i"
 done

@@ -87,13 +87,11 @@ source "$root/scripts/lib/samples.sh"
 exec 3>&1 1>&2
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-configuration=Release
-bin() { printf '%s/%s/bin/%s/net10.0\n' "$root" "$1" "$configuration"; }
-coordinator_dir="$(bin Coordinator)"
-inventory_dir="$(bin SampleServices/Inventory)"
-payments_dir="$(bin SampleServices/Payments)"
-orders_dir="$(bin SampleServices/Orders)"
-runner_dir="$(bin SampleServices/LoadRunner)"
+coordinator_dir="$(txc_bin Coordinator)"
+inventory_dir="$(txc_bin SampleServices/Inventory)"
+payments_dir="$(txc_bin SampleServices/Payments)"
+orders_dir="$(txc_bin SampleServices/Orders)"
+runner_dir="$(txc_bin SampleServices/LoadRunner)"
 ready_timeout=60
 
 pids=()
@@ -125,9 +123,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if ((build)); then
-    log "building ($configuration)"
+    log "building ($TXC_CONFIGURATION)"
     # No build servers: they would outlive the demo.
-    dotnet build TxCoordinator.sln -c "$configuration" --disable-build-servers -nologo -v quiet
+    dotnet build TxCoordinator.sln -c "$TXC_CONFIGURATION" --disable-build-servers -nologo -v quiet
 fi
 for dll in "$coordinator_dir/TxCoordinator.Coordinator.dll" "$inventory_dir/TxCoordinator.Samples.Inventory.dll" \
     "$payments_dir/TxCoordinator.Samples.Payments.dll" "$orders_dir/TxCoordinator.Samples.Orders.dll" \
@@ -144,7 +142,7 @@ log "servers ready in $((SECONDS - started))s"
 log "applying the coordinator's migrations"
 txc_replicas_init "$replicas" "$coordinator_dir"
 
-txc_samples_init "$root" "$configuration"
+txc_samples_init
 coordinator_url="${TXC_REPLICA_URLS[0]}"
 coordinator_db="$(txc_pg_connection "${TXC_REPLICA_DBS[0]}")"
 for ((i = 0; i < replicas; i++)); do

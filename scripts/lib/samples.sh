@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The Inventory, Payments and Orders samples as processes, for the demo and the chaos run. Source after servers.sh
 # and replicas.sh, with PostgreSQL, RabbitMQ and the replicas set up (txc_replicas_init), then:
-#   txc_samples_init ROOT CONFIGURATION   # creates the inventory and payments databases, picks ports; sets
+#   txc_samples_init                      # creates the inventory and payments databases, picks ports; sets
 #                                         # TXC_SAMPLE_URLS[name] and TXC_INVENTORY_DB / TXC_PAYMENTS_DB
 #   txc_sample_start NAME                 # inventory | payments | orders, in its own session; TXC_SAMPLE_PIDS[name]
 #   txc_sample_wait_ready NAME SECONDS    # /health/ready answers; prints the end of its log when it does not
@@ -15,7 +15,7 @@ TXC_INVENTORY_DB=""
 TXC_PAYMENTS_DB=""
 
 txc_samples_init() {
-    local root="$1" configuration="$2" name
+    local name
     txc_pg_create_databases inventory payments
     TXC_INVENTORY_DB="$(txc_pg_connection inventory)"
     TXC_PAYMENTS_DB="$(txc_pg_connection payments)"
@@ -24,7 +24,7 @@ txc_samples_init() {
     local i=0
     for name in inventory payments orders; do
         TXC_SAMPLE_URLS[$name]="http://127.0.0.1:${ports[$i]}"
-        TXC_SAMPLE_DIRS[$name]="$root/SampleServices/${name^}/bin/$configuration/net10.0"
+        TXC_SAMPLE_DIRS[$name]="$(txc_bin "SampleServices/${name^}")"
         i=$((i + 1))
     done
 }

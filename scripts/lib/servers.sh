@@ -31,7 +31,15 @@ TXC_RMQ_EPMD_PORT=""
 TXC_RMQ_ENV=()
 TXC_SERVERS_MODE=""
 TXC_COMPOSE_PROJECT=""
-TXC_COMPOSE_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docker-compose.yml"
+TXC_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TXC_COMPOSE_FILE="$TXC_REPO_ROOT/docker-compose.yml"
+# The scripts run what `dotnet build -c $TXC_CONFIGURATION` put in each project's output folder.
+TXC_CONFIGURATION=Release
+
+# txc_bin PROJECT_FOLDER: that project's build output, e.g. txc_bin SampleServices/Orders.
+txc_bin() {
+    printf '%s/%s/bin/%s/net10.0\n' "$TXC_REPO_ROOT" "$1" "$TXC_CONFIGURATION"
+}
 
 txc_log() {
     printf '[servers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
