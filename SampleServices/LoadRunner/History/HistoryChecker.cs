@@ -213,27 +213,26 @@ public static class HistoryChecker
 
     private static void CheckConservation(StartRecord start, FinalRecord final, List<Violation> violations)
     {
-        var reserved = final.Reservations.GroupBy(r => r.Sku).ToDictionary(g => g.Key, g => g.Sum(r => (long)r.Quantity));
-        foreach (var sku in start.Stock.Keys.Union(final.Stock.Keys))
-        {
-            var initial = start.Stock.GetValueOrDefault(sku);
-            var taken = reserved.GetValueOrDefault(sku);
-            if (!final.Stock.TryGetValue(sku, out var current) || initial - current != taken)
-            {
-                violations.Add(new(Property.Conservation,
-                    $"stock of {sku}: {initial} at start, {(final.Stock.ContainsKey(sku) ? current : "missing")} now, but {taken} reserved"));
-            }
-        }
+        CheckConserved(start.Stock, final.Stock, final.Reservations.GroupBy(r => r.Sku).ToDictionary(g => g.Key, g => g.Sum(r => (long)r.Quantity)),
+            "stock", "reserved", violations);
+        CheckConserved(start.Balances, final.Balances, final.Charges.GroupBy(c => c.CustomerId).ToDictionary(g => g.Key, g => g.Sum(c => c.Amount)),
+            "balance", "charged", violations);
+    }
 
-        var charged = final.Charges.GroupBy(c => c.CustomerId).ToDictionary(g => g.Key, g => g.Sum(c => c.Amount));
-        foreach (var customer in start.Balances.Keys.Union(final.Balances.Keys))
+    // Per key (a SKU, a customer): what went from the initial amount is exactly what the committed orders took.
+    private static void CheckConserved<T>(
+        IReadOnlyDictionary<string, T> initialAmounts, IReadOnlyDictionary<string, T> finalAmounts, Dictionary<string, T> taken,
+        string amount, string takenAs, List<Violation> violations)
+        where T : System.Numerics.INumber<T>
+    {
+        foreach (var key in initialAmounts.Keys.Union(finalAmounts.Keys))
         {
-            var initial = start.Balances.GetValueOrDefault(customer);
-            var paid = charged.GetValueOrDefault(customer);
-            if (!final.Balances.TryGetValue(customer, out var current) || initial - current != paid)
+            var initial = initialAmounts.GetValueOrDefault(key, T.Zero);
+            var took = taken.GetValueOrDefault(key, T.Zero);
+            if (!finalAmounts.TryGetValue(key, out var current) || initial - current != took)
             {
                 violations.Add(new(Property.Conservation,
-                    $"balance of {customer}: {initial} at start, {(final.Balances.ContainsKey(customer) ? current : "missing")} now, but {paid} charged"));
+                    $"{amount} of {key}: {initial} at start, {(finalAmounts.ContainsKey(key) ? current : "missing")} now, but {took} {takenAs}"));
             }
         }
     }
