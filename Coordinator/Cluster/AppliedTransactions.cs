@@ -7,9 +7,10 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <summary>
 /// The unfinished transactions as this replica last applied them. The leader changes a transaction a few times per
 /// commit (enlistments, votes, acknowledgements, resends); with this copy it neither reads the record from PostgreSQL
-/// before each change nor reads it back afterwards to see that its own image was the one applied. The copy is exactly
-/// as fresh as the database: the same applier writes both, the database first, with the same rule (per transaction,
-/// the first image of the highest revision wins). A finished transaction leaves the copy but its final revision is
+/// before each change nor reads it back afterwards to see that its own image was the one applied. On the leader the copy
+/// is exactly as fresh as the database: the same applier writes both, the database first, with the same rule (per
+/// transaction, the first image of the highest revision wins); a follower's copy runs ahead of its database, which
+/// it writes behind, and the two agree again before it decides. A finished transaction leaves the copy but its final revision is
 /// remembered for a while, so that a late image of the same revision cannot bring it back. A restarted replica starts
 /// without the transactions its snapshot holds: for those, and for finished ones, the database answers.
 /// </summary>

@@ -40,6 +40,14 @@ public sealed class ClusterOptions
     [Range(10, 10_000_000)]
     public int SnapshotEvery { get; set; } = 2_000;
 
+    /// <summary>
+    /// How long a follower may hold applied changes before writing them to its database, newest per transaction
+    /// (zero: write each entry as it is applied, as the leader does). Its database is then at most this far behind
+    /// its log; nothing waits on it, since reads go to the leader and a replica writes everything before it leads.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan FollowerWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Most transaction changes carried by one log entry.</summary>
     [Range(1, 10_000)]
     public int MaxBatch { get; set; } = 256;

@@ -79,7 +79,11 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
     public long LastEntryIndex => _log?.LastEntryIndex ?? 0;
 
-    public long AppliedIndex => _log?.LastAppliedIndex ?? 0;
+    /// <summary>Index of the last entry this replica's database shows (a follower writes a little behind its log).</summary>
+    public long AppliedIndex => _log is { } log && _stateMachine is { } machine ? machine.WrittenIndex(log.LastAppliedIndex) : 0;
+
+    /// <summary>Transaction images a follower holds for its database, not yet written.</summary>
+    public int HeldForDatabase => _stateMachine?.HeldCount ?? 0;
 
     /// <summary>Time for a batch of changes to be committed by a majority and applied here, over the last batches.</summary>
     public LatencyWindow.Summary ReplicationLatency => _replicationLatency.Summarize();
@@ -100,7 +104,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
         var self = _options.Self();
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
-            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, _logger);
+            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, WritesBehind, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.RestoreAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);
@@ -134,6 +138,11 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
         LogMessages.ReplicaStarted(_logger, self.Id!, self.RaftEndPoint!, _options.Members.Count, _log.LastCommittedEntryIndex);
 
         _loops.Add(Task.Run(() => LeadLoopAsync(_stopping.Token), CancellationToken.None));
+        if (_options.FollowerWriteDelay > TimeSpan.Zero)
+        {
+            _loops.Add(Task.Run(() => FlushLoopAsync(_stopping.Token), CancellationToken.None));
+        }
+
         for (var i = 0; i < BatchLoops; i++)
         {
             _loops.Add(Task.Run(() => BatchLoopAsync(_stopping.Token), CancellationToken.None));
@@ -148,6 +157,19 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
         if (_cluster is not null)
         {
             await _cluster.StopAsync(cancellationToken);
+        }
+
+        if (_stateMachine is not null)
+        {
+            // Not needed for safety (a restart replays the log), but leaves the database current for whoever looks.
+            try
+            {
+                await _stateMachine.FlushAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogMessages.FlushFailed(_logger, ex);
+            }
         }
     }
 
@@ -236,6 +258,8 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                 using (var applied = CancellationTokenSource.CreateLinkedTokenSource(lease, stopping))
                 {
                     await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, applied.Token);
+                    // As a follower it wrote behind its log; a leader's database must show everything before it decides.
+                    await _stateMachine!.FlushAsync(applied.Token);
                 }
 
                 _decidingToken = lease;
@@ -259,6 +283,34 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
             {
                 return;
             }
+        }
+    }
+
+    // A follower (or a replica without a known leader) writes its database behind its log; the leader, even while it
+    // catches up, writes each entry as it applies it.
+    private bool WritesBehind() =>
+        _options.FollowerWriteDelay > TimeSpan.Zero && (_cluster is null || _cluster.LeadershipToken.IsCancellationRequested);
+
+    private async Task FlushLoopAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.FollowerWriteDelay);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    await _stateMachine!.FlushAsync(stopping);
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    // The images stay held and the next tick tries again; the log still has them in any case.
+                    LogMessages.FlushFailed(_logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
         }
     }
 

@@ -15,44 +15,149 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// transactions table; with them the log stays bounded, and a replica whose database was wiped rebuilds itself
 /// from its last snapshot plus the entries after it (replayed at every start).
 /// </summary>
+/// <remarks>
+/// The leader writes each entry before the entry counts as applied: the engine reads those rows, and sends nothing
+/// before the database shows the change. A follower's database is read by nobody that needs it current (requests
+/// are forwarded to the leader), so while <paramref name="writeBehind"/> says so, a follower keeps the newest image
+/// per transaction in memory and writes them every few hundred milliseconds (<see cref="FlushAsync"/>): a transaction
+/// changed eight times in that span is written once. Nothing is lost by a crash meanwhile, since the log is the
+/// durable record and every start replays it from the last snapshot; before a snapshot is taken, before a snapshot
+/// from the leader is installed, and before this replica starts deciding, what is held is written first.
+/// </remarks>
 internal sealed class ReplicatedStateMachine(
     DirectoryInfo location,
     TransactionImageWriter writer,
     AppliedTransactions applied,
     IDbContextFactory<CoordinatorDbContext> databases,
     int snapshotEvery,
+    Func<bool> writeBehind,
     ILogger logger) : SimpleStateMachine(location)
 {
     private const int SnapshotChunk = 1_000;
     private const int MaxApplyAttempts = 30;
+
+    // Bounds the memory held and the size of one write (images of a few hundred bytes each).
+    private const int MaxHeld = 2_048;
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    /// <summary>Time to write one entry's images to PostgreSQL, over the last entries.</summary>
+    // Guards the held images and every write to the database: entries are applied by DotNext's applier, flushes come
+    // from a timer, a snapshot or a takeover.
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly Dictionary<Guid, TransactionImage> _held = [];
+    private long _heldUpTo;
+    private long _writtenUpTo;
+    private int _heldCount;
+
+    /// <summary>Time to write one entry's images (or one flush of held images) to PostgreSQL, over the last writes.</summary>
     public LatencyWindow ApplyLatency { get; } = new(4096);
 
-    /// <summary>Index of the last entry written to PostgreSQL (0 before the first).</summary>
-    public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+    /// <summary>
+    /// Index of the last entry the database shows, given the index DotNext reports applied (read before this call):
+    /// with nothing held, everything applied is written.
+    /// </summary>
+    public long WrittenIndex(long appliedIndex) =>
+        Volatile.Read(ref _heldCount) == 0 ? appliedIndex : Volatile.Read(ref _writtenUpTo);
 
-    private long _appliedIndex;
+    /// <summary>Images held for the database, not yet written.</summary>
+    public int HeldCount => Volatile.Read(ref _heldCount);
 
     protected override async ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
     {
         var payload = Payload(entry);
-        if (payload.Length > 0)
+        await _writing.WaitAsync(token);
+        try
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var images = Deserialize(payload);
-            await WithRetriesAsync(ct => writer.WriteAsync(images, ct), entry.Index, token);
-            applied.Apply(images);
-            ApplyLatency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (payload.Length > 0)
+            {
+                var images = Deserialize(payload);
+                if (writeBehind())
+                {
+                    Hold(images, entry.Index);
+                    if (_held.Count >= MaxHeld)
+                    {
+                        await WriteHeldAsync(token);
+                    }
+                }
+                else
+                {
+                    // Held images are older than this entry's: written first, so the database never goes back.
+                    await WriteHeldAsync(token);
+                    await WriteAsync(images, entry.Index, token);
+                }
+
+                applied.Apply(images);
+            }
+
+            if (_held.Count == 0)
+            {
+                Volatile.Write(ref _writtenUpTo, entry.Index);
+            }
+            else
+            {
+                _heldUpTo = entry.Index;
+            }
+        }
+        finally
+        {
+            _writing.Release();
         }
 
-        Volatile.Write(ref _appliedIndex, entry.Index);
         return entry.Index % snapshotEvery == 0;
+    }
+
+    /// <summary>Writes the held images, if any, to the database.</summary>
+    public async Task FlushAsync(CancellationToken token)
+    {
+        await _writing.WaitAsync(token);
+        try
+        {
+            await WriteHeldAsync(token);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    // Per transaction, the first image of the highest revision wins: the writer's own rule, so holding changes nothing.
+    private void Hold(List<TransactionImage> images, long index)
+    {
+        foreach (var image in images)
+        {
+            if (!_held.TryGetValue(image.Id, out var held) || held.Revision < image.Revision)
+            {
+                _held[image.Id] = image;
+            }
+        }
+
+        _heldUpTo = index;
+        Volatile.Write(ref _heldCount, _held.Count);
+    }
+
+    private async Task WriteHeldAsync(CancellationToken token)
+    {
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(_held.Values.ToList(), _heldUpTo, token);
+        Volatile.Write(ref _writtenUpTo, _heldUpTo);
+        _held.Clear();
+        Volatile.Write(ref _heldCount, 0);
+    }
+
+    private async Task WriteAsync(IReadOnlyCollection<TransactionImage> images, long index, CancellationToken token)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await WithRetriesAsync(ct => writer.WriteAsync(images, ct), index, token);
+        ApplyLatency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     protected override async ValueTask PersistAsync(IAsyncBinaryWriter output, CancellationToken token)
     {
+        // The snapshot is read from the database, which must hold every entry up to the snapshot's index first.
+        await FlushAsync(token);
         // One JSON array of images per line. Rows change while this runs; that is harmless, because restoring keeps
         // the highest revision and the entries after the snapshot are replayed over it.
         await using var db = await databases.CreateDbContextAsync(token);
@@ -77,6 +182,8 @@ internal sealed class ReplicatedStateMachine(
 
     protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
     {
+        // Held images are older than a snapshot installed from the leader; written first, they are then superseded.
+        await FlushAsync(token);
         var count = 0;
         using var reader = new StreamReader(snapshotFile.FullName);
         while (await reader.ReadLineAsync(token) is { } line)
@@ -121,6 +228,12 @@ internal sealed class ReplicatedStateMachine(
 
     // An exception here would stop the log's applier for good, so a database hiccup is waited out (bounded);
     // past that the replica stops applying and reports it, and its health check turns unready.
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _writing.Dispose();
+    }
+
     private async Task WithRetriesAsync(Func<CancellationToken, Task> write, long index, CancellationToken token)
     {
         for (var attempt = 1; ; attempt++)

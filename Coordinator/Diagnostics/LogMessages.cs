@@ -81,6 +81,9 @@ internal static partial class LogMessages
     [LoggerMessage(5008, LogLevel.Information, "Replica took over: re-driving {Count} unfinished transactions")]
     public static partial void Redriving(ILogger logger, int count);
 
+    [LoggerMessage(5010, LogLevel.Warning, "Writing the changes a follower held to PostgreSQL failed; they stay held and the next flush retries")]
+    public static partial void FlushFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(6000, LogLevel.Warning, "Operator '{Operator}' heuristically aborted transaction {TransactionId} (was {State}): {Reason}")]
     public static partial void HeuristicAbortApplied(ILogger logger, string @operator, Guid transactionId, TransactionState state, string reason);
 

@@ -191,4 +191,18 @@ public sealed class ClusterOptionsTests
             ],
             error.Failures);
     }
+
+    [Fact]
+    public void AddCoordinator_FollowerWriteDelayOverTenSeconds_FailsStartUpValidation()
+    {
+        var settings = GroupSettings();
+        settings["FollowerWriteDelay"] = "00:00:30";
+        using var provider = Register(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(
+            ["DataAnnotation validation failed for 'ClusterOptions' members: 'FollowerWriteDelay' with the error: 'The field FollowerWriteDelay must be between 00:00:00 and 00:00:10.'."],
+            error.Failures);
+    }
 }

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Cluster;
+using TxCoordinator.Coordinator.Persistence;
+using TxCoordinator.Coordinator.Tests.Infrastructure;
+using static TxCoordinator.Coordinator.Tests.Infrastructure.CoordinatorDatabase;
+
+namespace TxCoordinator.Coordinator.Tests.Cluster;
+
+/// <summary>
+/// The applier over a real write-ahead log and database: a follower holds changes and writes them later, newest per
+/// transaction; nothing it held is lost by a crash, a snapshot or a takeover.
+/// </summary>
+public sealed class ReplicatedStateMachineTests : IAsyncLifetime
+{
+    private readonly CoordinatorDatabase _database = new("txc_applier_test");
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("txc-applier-test-");
+    private bool _writeBehind = true;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => _database.InitializeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        _folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Follower_HoldsChangesUntilFlushed_ThenWritesTheNewestOfEachTransaction()
+    {
+        await using var replica = await OpenAsync();
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        await replica.AppendAsync(Image(a, 1, TransactionState.Active, null));
+        await replica.AppendAsync(Image(a, 2, TransactionState.Preparing, null), Image(b, 1, TransactionState.Active, null));
+        var last = await replica.AppendAsync(Image(a, 3, TransactionState.Committing, Vote.Yes));
+
+        Assert.Null(await _database.FindAsync(a));
+        Assert.Equal(2, replica.Machine.HeldCount);
+        Assert.True(replica.Machine.WrittenIndex(last) < last);
+
+        await replica.Machine.FlushAsync(Ct);
+
+        Assert.Equal((TransactionState.Committing, 3L), Summary(await _database.FindAsync(a)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(b)));
+        Assert.Equal(0, replica.Machine.HeldCount);
+        Assert.Equal(last, replica.Machine.WrittenIndex(last));
+    }
+
+    [Fact]
+    public async Task Follower_HoldsAnOlderImageAfterANewerOne_KeepsTheNewer()
+    {
+        await using var replica = await OpenAsync();
+        var id = Guid.NewGuid();
+        await replica.AppendAsync(Image(id, 2, TransactionState.Aborting, Vote.No));
+        await replica.AppendAsync(Image(id, 1, TransactionState.Active, null), Image(id, 2, TransactionState.Committing, Vote.Yes));
+
+        await replica.Machine.FlushAsync(Ct);
+
+        Assert.Equal((TransactionState.Aborting, 2L), Summary(await _database.FindAsync(id)));
+    }
+
+    [Fact]
+    public async Task BecomingLeader_WritesWhatItHeldBeforeItsOwnEntry()
+    {
+        await using var replica = await OpenAsync();
+        var (held, own) = (Guid.NewGuid(), Guid.NewGuid());
+        await replica.AppendAsync(Image(held, 1, TransactionState.Active, null));
+
+        _writeBehind = false;
+        var last = await replica.AppendAsync(Image(own, 1, TransactionState.Active, null));
+
+        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(held)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(own)));
+        Assert.Equal(last, replica.Machine.WrittenIndex(last));
+    }
+
+    [Fact]
+    public async Task Crash_WithChangesHeld_TheNextStartReplaysThemFromTheLog()
+    {
+        var id = Guid.NewGuid();
+        await using (var replica = await OpenAsync())
+        {
+            await replica.AppendAsync(Image(id, 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(id, 2, TransactionState.Preparing, Vote.Yes));
+        }
+
+        Assert.Null(await _database.FindAsync(id));
+
+        _writeBehind = false;
+        await using var restarted = await OpenAsync();
+
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await _database.FindAsync(id)));
+    }
+
+    [Fact]
+    public async Task Snapshot_IsTakenFromADatabaseHoldingEverythingHeld()
+    {
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        await using (var replica = await OpenAsync(snapshotEvery: 2))
+        {
+            await replica.AppendAsync(Image(first, 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(first, 2, TransactionState.Preparing, Vote.Yes)); // snapshot at entry 2
+            await replica.AppendAsync(Image(second, 1, TransactionState.Active, null)); // completes the snapshot
+            Assert.NotEmpty(_folder.GetDirectories("snapshots").Single().GetFiles());
+        }
+
+        // Only the snapshot can bring the first transaction back: the log replays the entries after it.
+        await WipeAsync();
+        _writeBehind = false;
+        await using var restarted = await OpenAsync(snapshotEvery: 2);
+
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await _database.FindAsync(first)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(second)));
+    }
+
+    private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
+        stored is { } found ? (found.State, found.Revision) : null;
+
+    private async Task WipeAsync()
+    {
+        await using var db = _database.NewContext();
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
+    }
+
+    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000)
+    {
+        var contexts = new PooledDbContextFactory<CoordinatorDbContext>(
+            new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(_database.DataSource).Options);
+        var machine = new ReplicatedStateMachine(
+            _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(_database.DataSource), new AppliedTransactions(),
+            contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance);
+        await machine.RestoreAsync(Ct);
+        var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
+        await log.InitializeAsync(Ct);
+        return new Replica(machine, log);
+    }
+
+    private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
+    {
+        /// <summary>Appends one entry holding <paramref name="images"/>, commits it and waits until it is applied.</summary>
+        public async Task<long> AppendAsync(params TransactionImage[] images)
+        {
+            var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
+            var index = await Log.AppendAsync(new BinaryLogEntry { Content = payload, Term = 1 }, Ct);
+            await Log.CommitAsync(index, Ct);
+            await Log.WaitForApplyAsync(index, Ct);
+            return index;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Log.DisposeAsync();
+            await Machine.DisposeAsync();
+        }
+    }
+}
