@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Persistence;
 using TxCoordinator.Coordinator.StateMachine;
 
@@ -7,12 +8,13 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <summary>
 /// The unfinished transactions as this replica last applied them. The leader changes a transaction a few times per
 /// commit (enlistments, votes, acknowledgements, resends); with this copy it neither reads the record from PostgreSQL
-/// before each change nor reads it back afterwards to see that its own image was the one applied. On the leader the copy
-/// is exactly as fresh as the database: the same applier writes both, the database first, with the same rule (per
-/// transaction, the first image of the highest revision wins); a follower's copy runs ahead of its database, which
-/// it writes behind, and the two agree again before it decides. A finished transaction leaves the copy but its final revision is
-/// remembered for a while, so that a late image of the same revision cannot bring it back. A restarted replica starts
-/// without the transactions its snapshot holds: for those, and for finished ones, the database answers.
+/// before each change nor reads it back afterwards to see that its own image was the one applied. On the leader the
+/// copy is exactly as fresh as the database: the same applier writes both, the database first, with the same rule
+/// (per transaction, the first image of the highest revision wins); a follower's copy runs ahead of its database,
+/// which it writes behind, and the two agree again before it decides. A finished transaction leaves the copy, but its
+/// final revision and state are remembered for a while: a late image of the same revision cannot bring it back, and
+/// the leader need not read them back from the database after finishing it. A restarted replica starts without the
+/// transactions its snapshot holds: for those, and for finished ones no longer remembered, the database answers.
 /// </summary>
 internal sealed class AppliedTransactions
 {
@@ -20,7 +22,7 @@ internal sealed class AppliedTransactions
     private const int FinishedRemembered = 100_000;
 
     private readonly ConcurrentDictionary<Guid, TransactionImage> _unfinished = new();
-    private readonly ConcurrentDictionary<Guid, long> _finished = new();
+    private readonly ConcurrentDictionary<Guid, FinalState> _finished = new();
     private readonly Queue<Guid> _finishedInOrder = new();
 
     /// <summary>Unfinished transactions held.</summary>
@@ -32,7 +34,7 @@ internal sealed class AppliedTransactions
         ArgumentNullException.ThrowIfNull(images);
         foreach (var image in images)
         {
-            if ((_finished.TryGetValue(image.Id, out var finalRevision) && finalRevision >= image.Revision)
+            if ((_finished.TryGetValue(image.Id, out var final) && final.Revision >= image.Revision)
                 || (_unfinished.TryGetValue(image.Id, out var held) && held.Revision >= image.Revision))
             {
                 continue; // the database keeps what it has too
@@ -45,7 +47,7 @@ internal sealed class AppliedTransactions
             }
 
             _unfinished.TryRemove(image.Id, out _);
-            if (_finished.TryAdd(image.Id, image.Revision))
+            if (_finished.TryAdd(image.Id, new FinalState(image.Revision, image.State)))
             {
                 _finishedInOrder.Enqueue(image.Id);
                 if (_finishedInOrder.Count > FinishedRemembered)
@@ -55,7 +57,7 @@ internal sealed class AppliedTransactions
             }
             else
             {
-                _finished[image.Id] = image.Revision;
+                _finished[image.Id] = new FinalState(image.Revision, image.State);
             }
         }
     }
@@ -66,4 +68,11 @@ internal sealed class AppliedTransactions
 
     /// <summary>A new, changeable record of the transaction as last applied, or null when it is finished or not held.</summary>
     public TransactionRecord? Find(Guid transactionId) => Latest(transactionId)?.ToRecord();
+
+    /// <summary>The revision and state a finished transaction was applied with; null when not remembered.</summary>
+    public FinalState? Final(Guid transactionId) =>
+        _finished.TryGetValue(transactionId, out var final) ? final : null;
+
+    /// <summary>What is remembered of a finished transaction.</summary>
+    public readonly record struct FinalState(long Revision, TransactionState State);
 }

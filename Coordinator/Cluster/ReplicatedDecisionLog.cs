@@ -39,7 +39,18 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
             return;
         }
 
-        // Finished (the in-memory copy keeps unfinished transactions only): the database tells.
+        // Finished: the copy remembers the revision and state it finished with, for a while; past that (or after a
+        // restart, for what the snapshot held) the database tells.
+        if (replica.Applied.Final(tx.Id) is { } final)
+        {
+            if (final.Revision != tx.Revision || final.State != tx.State)
+            {
+                throw Lost(tx, final.Revision, final.State);
+            }
+
+            return;
+        }
+
         var stored = await db.Transactions.AsNoTracking().Where(t => t.Id == tx.Id)
             .Select(t => new { t.Revision, t.State }).SingleOrDefaultAsync(cancellationToken);
         if (stored is null || stored.Revision != tx.Revision || stored.State != tx.State)

@@ -71,6 +71,17 @@ public sealed class AppliedTransactionsTests
 
         Assert.Null(applied.Find(Transactions.Id));
         Assert.Equal(0, applied.Count);
+        Assert.Equal(new AppliedTransactions.FinalState(6, TransactionState.Committed), applied.Final(Transactions.Id));
+    }
+
+    [Fact]
+    public void Final_UnfinishedOrUnknownTransaction_ReturnsNull()
+    {
+        var applied = new AppliedTransactions();
+        applied.Apply([ImageAt(Transactions.Committing("inventory", "payments"), 5)]);
+
+        Assert.Null(applied.Final(Transactions.Id));
+        Assert.Null(applied.Final(Guid.NewGuid()));
     }
 
     [Fact]
@@ -105,6 +116,7 @@ public sealed class AppliedTransactionsTests
 
         Assert.Null(applied.Latest(Transactions.Id));
         Assert.Equal(0, applied.Count);
+        Assert.Equal(new AppliedTransactions.FinalState(6, TransactionState.Committed), applied.Final(Transactions.Id));
     }
 
     [Fact]
