@@ -42,6 +42,15 @@ public sealed class CoordinatorOptions
     [Range(1, 100_000)]
     public int SweepBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Wait for RabbitMQ to confirm each Prepare, Commit and Abort it accepts (MassTransit's publisher confirmation).
+    /// Off by default because the protocol does not rely on it: an unanswered message is sent again
+    /// (<see cref="ResendInitialDelay"/>), and participants answer a repeated one again, so a message the broker
+    /// loses costs a resend delay, never an outcome. Measured: confirmations cost RabbitMQ ~40% of its CPU per order
+    /// (docs/benchmarks.md, step 10).
+    /// </summary>
+    public bool PublisherConfirmation { get; set; }
+
     /// <summary>Apply EF Core migrations when the service starts (otherwise run <c>TxCoordinator.Coordinator migrate</c>).</summary>
     public bool ApplyMigrationsOnStartup { get; set; }
 }

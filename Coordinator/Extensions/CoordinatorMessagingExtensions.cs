@@ -25,8 +25,8 @@ public static class CoordinatorMessagingExtensions
             bus.AddConsumer<ParticipantCompletedConsumer>();
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(rabbitUri);
                 var options = context.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+                cfg.Host(rabbitUri, host => host.PublisherConfirmation = options.PublisherConfirmation);
                 var cluster = context.GetRequiredService<IOptions<ClusterOptions>>().Value;
                 cfg.ReceiveEndpoint(options.QueueName, endpoint => ConfigureCoordinatorEndpoint(endpoint, context));
                 if (cluster.Enabled)

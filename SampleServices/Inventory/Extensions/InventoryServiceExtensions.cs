@@ -38,7 +38,9 @@ public static class InventoryServiceExtensions
             bus.AddTransactionParticipantConsumers();
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(rabbit);
+                // This bus carries only the SDK's votes and acknowledgements, which the coordinator asks for again when
+                // one is lost: waiting for the broker to confirm each costs CPU and buys nothing (docs/protocol.md).
+                cfg.Host(rabbit, host => host.PublisherConfirmation = false);
                 cfg.UseTransactionPropagation();
                 cfg.ConfigureEndpoints(context);
             });

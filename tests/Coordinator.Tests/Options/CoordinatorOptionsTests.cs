@@ -57,6 +57,7 @@ public sealed class CoordinatorOptionsTests
         Assert.Equal(10, options.StuckAfterAttempts);
         Assert.Equal(TimeSpan.FromSeconds(30), options.OnePhaseWait);
         Assert.Equal(500, options.SweepBatchSize);
+        Assert.False(options.PublisherConfirmation);
         Assert.False(options.ApplyMigrationsOnStartup);
     }
 
@@ -70,6 +71,7 @@ public sealed class CoordinatorOptionsTests
             ["ResendInitialDelay"] = "00:00:00.250",
             ["StuckAfterAttempts"] = "3",
             ["ApplyMigrationsOnStartup"] = "true",
+            ["PublisherConfirmation"] = "true",
         });
 
         var options = provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -79,6 +81,7 @@ public sealed class CoordinatorOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.ResendInitialDelay);
         Assert.Equal(3, options.StuckAfterAttempts);
         Assert.True(options.ApplyMigrationsOnStartup);
+        Assert.True(options.PublisherConfirmation);
     }
 
     [Theory]
