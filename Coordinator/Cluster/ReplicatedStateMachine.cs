@@ -69,7 +69,9 @@ internal sealed class ReplicatedStateMachine(
         {
             if (payload.Length > 0)
             {
-                var images = Deserialize(payload);
+                // On the replica that appended the entry, DotNext hands back the images it was made from: no parsing,
+                // and the engine recognises its own image in the applied copy by reference instead of comparing JSON.
+                var images = entry.Context as List<TransactionImage> ?? Deserialize(payload);
                 if (writeBehind())
                 {
                     Hold(images, entry.Index);

@@ -120,6 +120,21 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(second)));
     }
 
+    [Fact]
+    public async Task EntryAppendedByThisReplica_AppliesTheImagesItWasMadeFrom()
+    {
+        var applied = new AppliedTransactions();
+        await using var replica = await OpenAsync(applied: applied);
+        var (own, received) = (Image(Guid.NewGuid(), 1, TransactionState.Active, null), Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+
+        await replica.AppendAsync([own], withContext: true);
+        await replica.AppendAsync([received], withContext: false);
+
+        Assert.Same(own, applied.Latest(own.Id));
+        Assert.NotSame(received, applied.Latest(received.Id));
+        Assert.True(TransactionImage.SameContent(received, applied.Latest(received.Id)!));
+    }
+
     private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
         stored is { } found ? (found.State, found.Revision) : null;
 
@@ -129,12 +144,12 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
     }
 
-    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000)
+    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null)
     {
         var contexts = new PooledDbContextFactory<CoordinatorDbContext>(
             new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(_database.DataSource).Options);
         var machine = new ReplicatedStateMachine(
-            _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(_database.DataSource), new AppliedTransactions(),
+            _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(_database.DataSource), applied ?? new AppliedTransactions(),
             contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance);
         await machine.RestoreAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
@@ -145,10 +160,14 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
     private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
     {
         /// <summary>Appends one entry holding <paramref name="images"/>, commits it and waits until it is applied.</summary>
-        public async Task<long> AppendAsync(params TransactionImage[] images)
+        public Task<long> AppendAsync(params TransactionImage[] images) => AppendAsync([.. images], withContext: false);
+
+        /// <summary>As the leader appends (<paramref name="withContext"/>: the images ride along) or as a follower receives.</summary>
+        public async Task<long> AppendAsync(List<TransactionImage> images, bool withContext)
         {
             var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
-            var index = await Log.AppendAsync(new BinaryLogEntry { Content = payload, Term = 1 }, Ct);
+            var entry = new BinaryLogEntry { Content = payload, Term = 1, Context = withContext ? images : null };
+            var index = await Log.AppendAsync(entry, Ct);
             await Log.CommitAsync(index, Ct);
             await Log.WaitForApplyAsync(index, Ct);
             return index;
