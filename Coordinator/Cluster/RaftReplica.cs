@@ -82,9 +82,6 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     /// <summary>Index of the last entry this replica's database shows (a follower writes a little behind its log).</summary>
     public long AppliedIndex => _log is { } log && _stateMachine is { } machine ? machine.WrittenIndex(log.LastAppliedIndex) : 0;
 
-    /// <summary>Transaction images a follower holds for its database, not yet written.</summary>
-    public int HeldForDatabase => _stateMachine?.HeldCount ?? 0;
-
     /// <summary>Time for a batch of changes to be committed by a majority and applied here, over the last batches.</summary>
     public LatencyWindow.Summary ReplicationLatency => _replicationLatency.Summarize();
 

@@ -41,23 +41,21 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
 
         // Finished: the copy remembers the revision and state it finished with, for a while; past that (or after a
         // restart, for what the snapshot held) the database tells.
-        if (replica.Applied.Final(tx.Id) is { } final)
+        var (revision, state) = replica.Applied.Final(tx.Id) is { } final
+            ? (final.Revision, final.State)
+            : await StoredAsync(db, tx.Id, cancellationToken);
+        if (revision != tx.Revision || state != tx.State)
         {
-            if (final.Revision != tx.Revision || final.State != tx.State)
-            {
-                throw Lost(tx, final.Revision, final.State);
-            }
-
-            return;
-        }
-
-        var stored = await db.Transactions.AsNoTracking().Where(t => t.Id == tx.Id)
-            .Select(t => new { t.Revision, t.State }).SingleOrDefaultAsync(cancellationToken);
-        if (stored is null || stored.Revision != tx.Revision || stored.State != tx.State)
-        {
-            throw Lost(tx, stored?.Revision, stored?.State);
+            throw Lost(tx, revision, state);
         }
     }
+
+    private static async Task<(long? Revision, TransactionState? State)> StoredAsync(
+        CoordinatorDbContext db, Guid transactionId, CancellationToken cancellationToken) =>
+        await db.Transactions.AsNoTracking().Where(t => t.Id == transactionId)
+            .Select(t => new { t.Revision, t.State }).SingleOrDefaultAsync(cancellationToken) is { } stored
+            ? (stored.Revision, stored.State)
+            : (null, null);
 
     private static DbUpdateConcurrencyException Lost(TransactionRecord tx, long? revision, TransactionState? state) =>
         new($"Transaction {tx.Id}: the log applied revision {revision} ({state}), not this change's {tx.Revision} ({tx.State}).");
