@@ -358,7 +358,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
             var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
             var started = Stopwatch.GetTimestamp();
             // The images ride along as the entry's context: applying it here then needs no parsing (see the applier).
-            await _cluster!.ReplicateAsync(payload, images, timeout.Token);
+            await _cluster!.ReplicateAsync(payload, new AppendedImages(payload, images), timeout.Token);
             committed = true;
             // Committed is not applied: DotNext applies entries in the background, and a database hiccup (PostgreSQL
             // restarting) holds this replica's rows behind its log for seconds. The engine reads those rows to make

@@ -71,7 +71,7 @@ internal sealed class ReplicatedStateMachine(
             {
                 // On the replica that appended the entry, DotNext hands back the images it was made from: no parsing,
                 // and the engine recognises its own image in the applied copy by reference instead of comparing JSON.
-                var images = entry.Context as List<TransactionImage> ?? Deserialize(payload);
+                var images = AppendedImages.For(entry.Context, payload) ?? Deserialize(payload);
                 if (writeBehind())
                 {
                     Hold(images, entry.Index);

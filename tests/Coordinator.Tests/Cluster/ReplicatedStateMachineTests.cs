@@ -135,6 +135,23 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         Assert.True(TransactionImage.SameContent(received, applied.Latest(received.Id)!));
     }
 
+    [Fact]
+    public async Task DeposedLeadersEntryOverwrittenByTheNewLeader_AppliesTheNewEntryNotItsOwnImages()
+    {
+        var applied = new AppliedTransactions();
+        await using var replica = await OpenAsync(applied: applied);
+        var id = Guid.NewGuid();
+        var (discarded, committed) = (Image(id, 2, TransactionState.Aborting, Vote.No), Image(id, 2, TransactionState.Committing, Vote.Yes));
+
+        // As leader of term 1 it appends an entry that no majority stores; the leader of term 2 replaces it.
+        var index = await replica.Log.AppendAsync(Entry([discarded], term: 1, withContext: true), Ct);
+        await replica.Log.AppendAsync(Entry([committed], term: 2, withContext: false), index, Ct);
+        await replica.Log.CommitAsync(index, Ct);
+        await replica.Log.WaitForApplyAsync(index, Ct);
+
+        Assert.Equal(TransactionState.Committing, applied.Latest(id)?.State);
+    }
+
     private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
         stored is { } found ? (found.State, found.Revision) : null;
 
@@ -157,6 +174,13 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         return new Replica(machine, log);
     }
 
+    /// <summary>An entry as the leader appends it (<paramref name="withContext"/>: the images ride along) or as a follower receives it.</summary>
+    private static BinaryLogEntry Entry(List<TransactionImage> images, long term, bool withContext)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
+        return new BinaryLogEntry { Content = payload, Term = term, Context = withContext ? new AppendedImages(payload, images) : null };
+    }
+
     private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
     {
         /// <summary>Appends one entry holding <paramref name="images"/>, commits it and waits until it is applied.</summary>
@@ -165,9 +189,7 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         /// <summary>As the leader appends (<paramref name="withContext"/>: the images ride along) or as a follower receives.</summary>
         public async Task<long> AppendAsync(List<TransactionImage> images, bool withContext)
         {
-            var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
-            var entry = new BinaryLogEntry { Content = payload, Term = 1, Context = withContext ? images : null };
-            var index = await Log.AppendAsync(entry, Ct);
+            var index = await Log.AppendAsync(Entry(images, term: 1, withContext), Ct);
             await Log.CommitAsync(index, Ct);
             await Log.WaitForApplyAsync(index, Ct);
             return index;
