@@ -15,6 +15,13 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// final revision and state are remembered for a while: a late image of the same revision cannot bring it back, and
 /// the leader need not read them back from the database after finishing it. A restarted replica starts without the
 /// transactions its snapshot holds: for those, and for finished ones no longer remembered, the database answers.
+/// <para>
+/// The leader also keeps changes it did not replicate (<see cref="Defer"/>): a vote or an acknowledgement that decides
+/// nothing needs no Raft round, since a lost one is asked for again (a new leader resends Prepare to whoever has not
+/// voted, Commit or Abort to whoever has not acknowledged). A deferred change keeps the revision it was made on, so
+/// the next replicated change of that transaction, made from it, is checked against the log exactly like any other;
+/// any applied image of that revision or later supersedes it, and it is dropped whenever leadership changes.
+/// </para>
 /// </summary>
 internal sealed class AppliedTransactions
 {
@@ -22,11 +29,15 @@ internal sealed class AppliedTransactions
     private const int FinishedRemembered = 100_000;
 
     private readonly ConcurrentDictionary<Guid, TransactionImage> _unfinished = new();
+    private readonly ConcurrentDictionary<Guid, TransactionImage> _deferred = new();
     private readonly ConcurrentDictionary<Guid, FinalState> _finished = new();
     private readonly Queue<Guid> _finishedInOrder = new();
 
     /// <summary>Unfinished transactions held.</summary>
     public int Count => _unfinished.Count;
+
+    /// <summary>Transactions with a change this leader made but did not replicate.</summary>
+    public int DeferredCount => _deferred.Count;
 
     /// <summary>Records the images of one applied log entry, in log order. Called by the applier only.</summary>
     public void Apply(IEnumerable<TransactionImage> images)
@@ -34,6 +45,12 @@ internal sealed class AppliedTransactions
         ArgumentNullException.ThrowIfNull(images);
         foreach (var image in images)
         {
+            if (_deferred.TryGetValue(image.Id, out var deferred) && deferred.Revision <= image.Revision)
+            {
+                // Made from what the log now holds, or overtaken by it: either way the log's image counts.
+                _deferred.TryRemove(new KeyValuePair<Guid, TransactionImage>(image.Id, deferred));
+            }
+
             if ((_finished.TryGetValue(image.Id, out var final) && final.Revision >= image.Revision)
                 || (_unfinished.TryGetValue(image.Id, out var held) && held.Revision >= image.Revision))
             {
@@ -66,8 +83,30 @@ internal sealed class AppliedTransactions
     public TransactionImage? Latest(Guid transactionId) =>
         _unfinished.TryGetValue(transactionId, out var image) ? image : null;
 
-    /// <summary>A new, changeable record of the transaction as last applied, or null when it is finished or not held.</summary>
-    public TransactionRecord? Find(Guid transactionId) => Latest(transactionId)?.ToRecord();
+    /// <summary>
+    /// A new, changeable record of the transaction as the leader last changed it (deferred or applied), or null when it
+    /// is finished or not held.
+    /// </summary>
+    public TransactionRecord? Find(Guid transactionId) =>
+        (_deferred.TryGetValue(transactionId, out var deferred) ? deferred : Latest(transactionId))?.ToRecord();
+
+    /// <summary>
+    /// Keeps a change of an unfinished transaction that is not replicated: it is what <see cref="Find"/> returns until
+    /// an applied image of its revision or later, or <see cref="ForgetDeferred"/>, supersedes it.
+    /// </summary>
+    public void Defer(TransactionImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (TransactionStateMachine.IsFinal(image.State))
+        {
+            throw new ArgumentException("A finished transaction's change is always replicated.", nameof(image));
+        }
+
+        _deferred[image.Id] = image;
+    }
+
+    /// <summary>Drops every deferred change: called whenever this replica starts or stops leading.</summary>
+    public void ForgetDeferred() => _deferred.Clear();
 
     /// <summary>The revision and state a finished transaction was applied with; null when not remembered.</summary>
     public FinalState? Final(Guid transactionId) =>

@@ -259,11 +259,14 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                     await _stateMachine!.FlushAsync(applied.Token);
                 }
 
+                // Whatever this replica deferred while it led before is not in the log, and may contradict it now.
+                Applied.ForgetDeferred();
                 _decidingToken = lease;
                 Interlocked.Increment(ref _epoch);
                 LogMessages.TookOver(_logger, _options.ReplicaId!, cluster.Term, _log!.LastAppliedIndex);
                 await Task.Delay(Timeout.Infinite, lease).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 _decidingToken = new CancellationToken(canceled: true);
+                Applied.ForgetDeferred();
                 if (!stopping.IsCancellationRequested)
                 {
                     LogMessages.SteppedDown(_logger, _options.ReplicaId!, cluster.Term);

@@ -21,6 +21,18 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
 
     public Task CatchUpAsync(CancellationToken cancellationToken) => replica.WaitForAppliedAsync(cancellationToken);
 
+    // Only the leader keeps deferred changes, and it drops them when it stops leading: a follower's copy is the log's.
+    public bool TryDefer(TransactionRecord tx)
+    {
+        if (!replica.IsDeciding)
+        {
+            return false;
+        }
+
+        replica.Applied.Defer(TransactionImage.Of(tx));
+        return true;
+    }
+
     public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
     {
         var image = TransactionImage.Of(tx);

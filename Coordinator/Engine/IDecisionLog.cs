@@ -31,6 +31,13 @@ internal interface IDecisionLog
     Task CatchUpAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Keeps a change that a lost copy of would cost only a resend (a vote or an acknowledgement that decides
+    /// nothing) without making it durable, when this log can: the change is then what <see cref="FindApplied"/>
+    /// returns, and the next durable change of the transaction carries it. False means "make it durable".
+    /// </summary>
+    bool TryDefer(TransactionRecord tx);
+
+    /// <summary>
     /// Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.
     /// </summary>
     /// <exception cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException">Another change of the same

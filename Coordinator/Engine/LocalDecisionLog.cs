@@ -17,6 +17,9 @@ internal sealed class LocalDecisionLog : IDecisionLog
     // Alone, the coordinator saves through EF Core with optimistic concurrency: it needs the row's xmin, so it reads.
     public TransactionRecord? FindApplied(Guid transactionId) => null;
 
+    // Alone, every change is a row update anyway: there is no replication round to save.
+    public bool TryDefer(TransactionRecord tx) => false;
+
     // Reads and writes go to the one database: it is always current.
     public Task CatchUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

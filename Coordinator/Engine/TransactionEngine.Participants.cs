@@ -18,7 +18,7 @@ internal sealed partial class TransactionEngine
                 var sentAt = tx.FindParticipant(vote.ParticipantId)?.LastSentAt;
                 var result = TransactionSteps.ApplyVote(tx, vote.ParticipantId, vote.Vote, vote.Reason, now, outbox);
                 return (result, result == TransactionSteps.VoteResult.Recorded && sentAt is { } sent ? now - sent : (TimeSpan?)null);
-            }, cancellationToken);
+            }, cancellationToken, deferrable: true);
             if (latency is { } elapsed && elapsed >= TimeSpan.Zero)
             {
                 CoordinatorDiagnostics.VoteLatency.Record(elapsed.TotalSeconds,
@@ -52,7 +52,8 @@ internal sealed partial class TransactionEngine
         try
         {
             var (result, state) = await MutateAsync(ack.TransactionId, (tx, now, _) =>
-                (TransactionSteps.ApplyAcknowledgement(tx, ack.ParticipantId, ack.Outcome, ack.Reason, now), tx.State), cancellationToken);
+                (TransactionSteps.ApplyAcknowledgement(tx, ack.ParticipantId, ack.Outcome, ack.Reason, now), tx.State), cancellationToken,
+                deferrable: true);
             switch (result)
             {
                 case TransactionSteps.AckResult.UnknownParticipant:

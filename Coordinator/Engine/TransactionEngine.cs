@@ -149,9 +149,13 @@ internal sealed partial class TransactionEngine
     /// log, then sends what the change put in the outbox and wakes whoever waits for its outcome. A concurrent writer
     /// (a process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
     /// number of times. Nothing is sent by a replica that has stopped deciding meanwhile: its successor re-drives.
+    /// With <paramref name="deferrable"/> (a vote or an acknowledgement), a change that neither moves the transaction
+    /// to another state nor sends anything may be kept without a replication round (<see cref="IDecisionLog.TryDefer"/>):
+    /// should it be lost with the leader, the new leader asks for it again.
     /// </summary>
     private async Task<T> MutateAsync<T>(
-        Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken)
+        Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken,
+        bool deferrable = false)
     {
         _log.EnsureDeciding();
         using var logScope = LogMessages.TransactionScope(_logger, transactionId);
@@ -170,6 +174,13 @@ internal sealed partial class TransactionEngine
                 if (!db.ChangeTracker.HasChanges())
                 {
                     // Nothing changed (a duplicate vote, say): nothing to log, nothing to send.
+                    CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
+                    return result;
+                }
+
+                if (deferrable && tx.State == stateBefore && outbox.Count == 0 && !tx.IsFinal && _log.TryDefer(tx))
+                {
+                    CoordinatorDiagnostics.DeferredChanges.Add(1);
                     CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
                     return result;
                 }

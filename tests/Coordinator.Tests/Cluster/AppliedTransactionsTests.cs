@@ -133,4 +133,81 @@ public sealed class AppliedTransactionsTests
         Assert.True(TransactionImage.SameContent(first, applied.Latest(Transactions.Id)!));
         Assert.False(TransactionImage.SameContent(second, applied.Latest(Transactions.Id)!));
     }
+
+    [Fact]
+    public void Find_ChangeDeferred_ReturnsTheDeferredChangeWhileTheLogsImageStaysAsApplied()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        var logged = ImageAt(tx, 3);
+        applied.Apply([logged]);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+
+        applied.Defer(TransactionImage.Of(tx));
+
+        var found = applied.Find(Transactions.Id)!;
+        Assert.Equal(Vote.Yes, found.Participant("inventory").Vote);
+        Assert.Equal(3, found.Revision);
+        Assert.Same(logged, applied.Latest(Transactions.Id));
+        Assert.Equal(1, applied.DeferredCount);
+    }
+
+    [Fact]
+    public void Apply_ImageOfTheDeferredRevisionOrLater_SupersedesTheDeferredChange()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 3)]);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+        applied.Defer(TransactionImage.Of(tx));
+        var other = Transactions.Preparing("inventory", "payments");
+        TransactionSteps.ApplyVote(other, "payments", Vote.Yes, null, Later, new List<OutboundMessage>());
+
+        applied.Apply([ImageAt(other, 4)]);
+
+        var found = applied.Find(Transactions.Id)!;
+        Assert.Equal(4, found.Revision);
+        Assert.Null(found.Participant("inventory").Vote);
+        Assert.Equal(0, applied.DeferredCount);
+    }
+
+    [Fact]
+    public void Apply_OlderImageOrAnotherTransaction_KeepsTheDeferredChange()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 3)]);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+        applied.Defer(TransactionImage.Of(tx));
+
+        applied.Apply([ImageAt(Transactions.Preparing("inventory", "payments"), 2)]);
+        applied.Apply([TransactionImage.Of(Transactions.Active()) with { Id = Guid.NewGuid(), Revision = 9 }]);
+
+        Assert.Equal(Vote.Yes, applied.Find(Transactions.Id)!.Participant("inventory").Vote);
+    }
+
+    [Fact]
+    public void ForgetDeferred_LeadershipChanged_FindReturnsWhatTheLogApplied()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 3)]);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+        applied.Defer(TransactionImage.Of(tx));
+
+        applied.ForgetDeferred();
+
+        Assert.Null(applied.Find(Transactions.Id)!.Participant("inventory").Vote);
+        Assert.Equal(0, applied.DeferredCount);
+    }
+
+    [Fact]
+    public void Defer_FinishedTransaction_Throws()
+    {
+        var tx = Transactions.Committing("inventory", "payments");
+        TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Committed, null, Later);
+        TransactionSteps.ApplyAcknowledgement(tx, "payments", ParticipantOutcome.Committed, null, Later);
+
+        Assert.Throws<ArgumentException>(() => new AppliedTransactions().Defer(TransactionImage.Of(tx)));
+    }
 }
