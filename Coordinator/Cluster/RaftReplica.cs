@@ -59,8 +59,11 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
     public ClusterOptions Options => _options;
 
-    /// <summary>The unfinished transactions as this replica last applied them.</summary>
+    /// <summary>The unfinished transactions as this replica last applied them (and, leading, as it deferred them).</summary>
     public AppliedTransactions Applied { get; } = new();
+
+    /// <summary>What this replica knows of its own term as leader; forgotten whenever it starts or stops leading.</summary>
+    public LeaderTerm Leadership { get; } = new();
 
     /// <summary>True while this replica leads and has applied every entry committed before its term.</summary>
     public bool IsDeciding => !_decidingToken.IsCancellationRequested;
@@ -261,12 +264,14 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
                 // Whatever this replica deferred while it led before is not in the log, and may contradict it now.
                 Applied.ForgetDeferred();
+                Leadership.Forget();
                 _decidingToken = lease;
                 Interlocked.Increment(ref _epoch);
                 LogMessages.TookOver(_logger, _options.ReplicaId!, cluster.Term, _log!.LastAppliedIndex);
                 await Task.Delay(Timeout.Infinite, lease).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 _decidingToken = new CancellationToken(canceled: true);
                 Applied.ForgetDeferred();
+                Leadership.Forget();
                 if (!stopping.IsCancellationRequested)
                 {
                     LogMessages.SteppedDown(_logger, _options.ReplicaId!, cluster.Term);

@@ -22,9 +22,10 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
     public Task CatchUpAsync(CancellationToken cancellationToken) => replica.WaitForAppliedAsync(cancellationToken);
 
     // Only the leader keeps deferred changes, and it drops them when it stops leading: a follower's copy is the log's.
+    // Nothing is deferred over a change that may still commit: applied later, it would supersede the deferred one.
     public bool TryDefer(TransactionRecord tx)
     {
-        if (!replica.IsDeciding)
+        if (!replica.IsDeciding || replica.Leadership.IsUncertain(tx.Id))
         {
             return false;
         }
@@ -33,10 +34,32 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
         return true;
     }
 
+    public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
+
     public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
     {
         var image = TransactionImage.Of(tx);
-        await replica.ReplicateAsync(image, cancellationToken);
+        try
+        {
+            await replica.ReplicateAsync(image, cancellationToken);
+        }
+        catch (Exception ex) when (ex is CoordinatorUnavailableException or OperationCanceledException)
+        {
+            replica.Leadership.OutcomeUnknown(tx.Id);
+            throw;
+        }
+
+        // Committed and applied: so is every earlier entry of this term (Raft commits a prefix of the log).
+        replica.Leadership.OutcomeKnown(tx.Id);
+        if (tx.State != TransactionState.Active)
+        {
+            replica.Leadership.LeftActive(tx.Id);
+        }
+        else if (tx.Revision == 1)
+        {
+            replica.Leadership.Begun(tx.Id);
+        }
+
         // Applying keeps the first image of the highest revision per transaction. An image built while another change
         // of the same transaction was in the log but not yet applied (a timed-out replication that committed later,
         // say) carries the same revision and is silently dropped: then this change did not happen, and what the caller

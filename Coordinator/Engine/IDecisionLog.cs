@@ -31,11 +31,20 @@ internal interface IDecisionLog
     Task CatchUpAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Keeps a change that a lost copy of would cost only a resend (a vote or an acknowledgement that decides
-    /// nothing) without making it durable, when this log can: the change is then what <see cref="FindApplied"/>
-    /// returns, and the next durable change of the transaction carries it. False means "make it durable".
+    /// Keeps a change that moves the transaction to no other state and sends nothing (an enlistment, a vote or an
+    /// acknowledgement that decides nothing) without making it durable, when this log can: the change is then what
+    /// <see cref="FindApplied"/> returns, and the next durable change of the transaction carries it. A lost vote or
+    /// acknowledgement costs a resend; a lost enlistment, an abort (see <see cref="KnowsEveryEnlistment"/>). False
+    /// means "make it durable".
     /// </summary>
     bool TryDefer(TransactionRecord tx);
+
+    /// <summary>
+    /// Whether this coordinator knows every participant that enlisted in the Active transaction. An enlistment is a
+    /// deferrable change, so a replicated leader knows that only of the transactions it began itself in its current
+    /// term; one begun under an earlier leader may have lost enlistments with it, and must be aborted, not committed.
+    /// </summary>
+    bool KnowsEveryEnlistment(Guid transactionId);
 
     /// <summary>
     /// Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.

@@ -20,6 +20,9 @@ internal sealed class LocalDecisionLog : IDecisionLog
     // Alone, every change is a row update anyway: there is no replication round to save.
     public bool TryDefer(TransactionRecord tx) => false;
 
+    // Every enlistment is a saved row.
+    public bool KnowsEveryEnlistment(Guid transactionId) => true;
+
     // Reads and writes go to the one database: it is always current.
     public Task CatchUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -28,7 +28,9 @@ internal sealed partial class TransactionEngine
         {
             var (start, outcome, deadline, onePhase) = await MutateAsync(transactionId, (tx, now, outbox) =>
             {
-                var start = TransactionSteps.StartCommit(tx, now, outbox);
+                var start = AbortIfEnlistmentsLost(tx, now, outbox)
+                    ? TransactionSteps.CommitStart.Refused
+                    : TransactionSteps.StartCommit(tx, now, outbox);
                 return (start, tx.ToOutcome(), tx.Deadline, tx.OnePhase);
             }, cancellationToken);
 

@@ -88,6 +88,12 @@ internal sealed partial class TransactionEngine
 
     public async Task<TransactionView> GetAsync(Guid transactionId, CancellationToken cancellationToken = default)
     {
+        // A replicated leader's copy of an unfinished transaction includes what it deferred (enlistments, votes).
+        if (_log.FindApplied(transactionId) is { } held)
+        {
+            return held.ToView();
+        }
+
         await using var db = await _databases.CreateDbContextAsync(cancellationToken);
         var tx = await db.Transactions.AsNoTracking().Include(t => t.Participants)
             .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken);
@@ -109,39 +115,71 @@ internal sealed partial class TransactionEngine
                 "endpoint", "endpoint must be a queue name of 1-200 characters: letters, digits, '.', '_', ':' or '-'.");
         }
 
-        return TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Enlist, transactionId, participantId), activity =>
-            MutateAsync(transactionId, (tx, now, _) =>
+        return TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Enlist, transactionId, participantId), async _ =>
         {
-            var existing = tx.FindParticipant(participantId);
-            if (existing is not null)
-            {
-                return existing.Endpoint == endpoint
-                    ? tx.ToView()
-                    : throw new TransactionConflictException(tx.Id, tx.State,
-                        $"Participant '{participantId}' is already enlisted with endpoint '{existing.Endpoint}'.");
-            }
+            var (view, aborted) = await MutateAsync(transactionId, (tx, now, outbox) => Enlist(tx, participantId, endpoint, now, outbox),
+                cancellationToken, deferrable: true);
+            return aborted
+                ? throw new TransactionConflictException(transactionId, view.State, $"Transaction {transactionId} was aborted: {LostEnlistmentsReason}.", LostEnlistmentsReason)
+                : view;
+        });
+    }
 
-            if (tx.State != TransactionState.Active)
-            {
-                throw new TransactionConflictException(tx.Id, tx.State,
-                    $"Transaction {tx.Id} is {tx.State}; participants can only enlist while it is Active.", tx.AbortReason);
-            }
+    private (TransactionView View, bool Aborted) Enlist(
+        TransactionRecord tx, string participantId, string endpoint, DateTimeOffset now, List<OutboundMessage> outbox)
+    {
+        var existing = tx.FindParticipant(participantId);
+        if (existing is not null)
+        {
+            return existing.Endpoint == endpoint
+                ? (tx.ToView(), false)
+                : throw new TransactionConflictException(tx.Id, tx.State,
+                    $"Participant '{participantId}' is already enlisted with endpoint '{existing.Endpoint}'.");
+        }
 
-            if (now >= tx.Deadline)
-            {
-                throw new TransactionConflictException(tx.Id, tx.State, $"Transaction {tx.Id} has timed out and is being aborted.");
-            }
+        if (tx.State != TransactionState.Active)
+        {
+            throw new TransactionConflictException(tx.Id, tx.State,
+                $"Transaction {tx.Id} is {tx.State}; participants can only enlist while it is Active.", tx.AbortReason);
+        }
 
-            tx.Participants.Add(new ParticipantRecord
-            {
-                TransactionId = tx.Id,
-                ParticipantId = participantId,
-                Endpoint = endpoint,
-                EnlistedAt = now,
-            });
-            LogMessages.ParticipantEnlisted(_logger, participantId, tx.Id, endpoint);
-            return tx.ToView();
-        }, cancellationToken));
+        if (now >= tx.Deadline)
+        {
+            throw new TransactionConflictException(tx.Id, tx.State, $"Transaction {tx.Id} has timed out and is being aborted.");
+        }
+
+        if (AbortIfEnlistmentsLost(tx, now, outbox))
+        {
+            return (tx.ToView(), true);
+        }
+
+        tx.Participants.Add(new ParticipantRecord
+        {
+            TransactionId = tx.Id,
+            ParticipantId = participantId,
+            Endpoint = endpoint,
+            EnlistedAt = now,
+        });
+        LogMessages.ParticipantEnlisted(_logger, participantId, tx.Id, endpoint);
+        return (tx.ToView(), false);
+    }
+
+    private const string LostEnlistmentsReason =
+        "the coordinator's leader changed while it was active, and participants enlisted with the previous leader may be unknown to the new one";
+
+    /// <summary>
+    /// Aborts an Active transaction whose participants this coordinator cannot all know (begun under a previous
+    /// leader, which may have acknowledged enlistments it never logged): committing it could leave one out.
+    /// </summary>
+    private bool AbortIfEnlistmentsLost(TransactionRecord tx, DateTimeOffset now, List<OutboundMessage> outbox)
+    {
+        if (tx.State != TransactionState.Active || _log.KnowsEveryEnlistment(tx.Id))
+        {
+            return false;
+        }
+
+        TransactionSteps.Abort(tx, LostEnlistmentsReason, now, outbox);
+        return true;
     }
 
     /// <summary>
@@ -149,9 +187,10 @@ internal sealed partial class TransactionEngine
     /// log, then sends what the change put in the outbox and wakes whoever waits for its outcome. A concurrent writer
     /// (a process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
     /// number of times. Nothing is sent by a replica that has stopped deciding meanwhile: its successor re-drives.
-    /// With <paramref name="deferrable"/> (a vote or an acknowledgement), a change that neither moves the transaction
-    /// to another state nor sends anything may be kept without a replication round (<see cref="IDecisionLog.TryDefer"/>):
-    /// should it be lost with the leader, the new leader asks for it again.
+    /// With <paramref name="deferrable"/> (an enlistment, a vote or an acknowledgement), a change that neither moves the
+    /// transaction to another state nor sends anything may be kept without a replication round
+    /// (<see cref="IDecisionLog.TryDefer"/>): should it be lost with the leader, the new leader asks for the vote or the
+    /// acknowledgement again, and aborts a transaction whose enlistments it cannot know.
     /// </summary>
     private async Task<T> MutateAsync<T>(
         Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken,

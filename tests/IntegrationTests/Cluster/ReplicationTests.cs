@@ -123,6 +123,35 @@ public sealed class ReplicationTests(ClusterStack stack)
     }
 
     [Fact]
+    public async Task Leader_KilledWhileTheTransactionIsActive_NewLeaderAbortsItAndTheParticipantsWorkIsRolledBack()
+    {
+        // Enlistments are not logged on their own: the new leader cannot know Inventory and Payments enlisted, so it
+        // must abort rather than commit a transaction with no (or some) participants.
+        var (sku, customer) = await SeedAsync();
+        var orderId = Guid.NewGuid();
+        var tx = await stack.BeginAsync(timeoutSeconds: 15);
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 1)).EnsureSuccessStatusCode();
+        (await stack.ChargeAsync(tx.Id, orderId, customer, 10m)).EnsureSuccessStatusCode();
+        var leader = await stack.LeaderAsync();
+        Assert.Equal(2, (await stack.GetAsync(tx.Id)).Participants.Count);
+
+        await stack.KillAsync(leader);
+        Assert.NotEqual(leader, await stack.LeaderAsync(stack.FollowersOf(leader)));
+        var commit = await stack.CommitAsync(tx.Id);
+
+        Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
+        Assert.Equal("application/problem+json", commit.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("leader changed", await commit.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(TransactionState.Aborted, (await stack.GetAsync(tx.Id)).State);
+        // The participants' open work expires with the transaction's deadline (plus their grace) and is rolled back.
+        await Eventually.HoldsAsync(async () => await stack.Data.StockAsync(sku) == 10, Settle, "Inventory rolled the reservation back");
+        Assert.False(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.False(await stack.Data.ChargeExistsAsync(orderId));
+        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
+        await BringBackAsync(leader);
+    }
+
+    [Fact]
     public async Task Leader_KilledAfterTheDecisionIsCommittedBeforeParticipantsAreTold_NewLeaderTellsThem()
     {
         var (sku, customer) = await SeedAsync();
