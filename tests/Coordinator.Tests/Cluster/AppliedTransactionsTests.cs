@@ -155,11 +155,7 @@ public sealed class AppliedTransactionsTests
     [Fact]
     public void Apply_ImageOfTheDeferredRevisionOrLater_SupersedesTheDeferredChange()
     {
-        var applied = new AppliedTransactions();
-        var tx = Transactions.Preparing("inventory", "payments");
-        applied.Apply([ImageAt(tx, 3)]);
-        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
-        applied.Defer(TransactionImage.Of(tx));
+        var applied = WithInventorysVoteDeferred();
         var other = Transactions.Preparing("inventory", "payments");
         TransactionSteps.ApplyVote(other, "payments", Vote.Yes, null, Later, new List<OutboundMessage>());
 
@@ -174,11 +170,7 @@ public sealed class AppliedTransactionsTests
     [Fact]
     public void Apply_OlderImageOrAnotherTransaction_KeepsTheDeferredChange()
     {
-        var applied = new AppliedTransactions();
-        var tx = Transactions.Preparing("inventory", "payments");
-        applied.Apply([ImageAt(tx, 3)]);
-        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
-        applied.Defer(TransactionImage.Of(tx));
+        var applied = WithInventorysVoteDeferred();
 
         applied.Apply([ImageAt(Transactions.Preparing("inventory", "payments"), 2)]);
         applied.Apply([TransactionImage.Of(Transactions.Active()) with { Id = Guid.NewGuid(), Revision = 9 }]);
@@ -189,16 +181,23 @@ public sealed class AppliedTransactionsTests
     [Fact]
     public void ForgetDeferred_LeadershipChanged_FindReturnsWhatTheLogApplied()
     {
-        var applied = new AppliedTransactions();
-        var tx = Transactions.Preparing("inventory", "payments");
-        applied.Apply([ImageAt(tx, 3)]);
-        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
-        applied.Defer(TransactionImage.Of(tx));
+        var applied = WithInventorysVoteDeferred();
 
         applied.ForgetDeferred();
 
         Assert.Null(applied.Find(Transactions.Id)!.Participant("inventory").Vote);
         Assert.Equal(0, applied.DeferredCount);
+    }
+
+    /// <summary>A Preparing transaction applied at revision 3, then Inventory's Yes deferred.</summary>
+    private static AppliedTransactions WithInventorysVoteDeferred()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 3)]);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+        applied.Defer(TransactionImage.Of(tx));
+        return applied;
     }
 
     [Fact]
