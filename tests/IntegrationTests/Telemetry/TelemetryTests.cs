@@ -52,17 +52,22 @@ public sealed partial class TelemetryTests(ServiceStack stack)
         // The initiator's request started the trace: Orders' own spans carry it.
         Assert.Contains(SpansOf("orders"), s => s.TraceId == trace);
         Assert.Contains(SpansOf(stack.Replicas[0]), s => s.TraceId == trace && s.Name == "txc.transaction.begin");
+        // A vote slower than the stack's 0.5 s resend delay (a loaded CI machine) gets Prepare resent by the
+        // supervisor, whose sweep is a trace of its own: what follows from the resend belongs to that trace.
+        var traces = SpansOf(stack.Replicas[0])
+            .Where(s => s.Name == "txc.transaction.supervise" && s.Tags.GetValueOrDefault("txc.transaction.id") == id)
+            .Select(s => s.TraceId).Append(trace).ToHashSet();
         foreach (var participant in new[] { "inventory", "payments" })
         {
             var spans = SpansOf(participant).Where(s => s.Tags.GetValueOrDefault("txc.transaction.id") == id).ToList();
             Assert.Contains(spans, s => s.Name == "txc.participant.enlist" && s.TraceId == trace);
             Assert.Contains(spans, s => s.Name == "txc.participant.prepare" && s.TraceId == trace && s.Tags.GetValueOrDefault("txc.vote") == "Yes");
-            Assert.Contains(spans, s => s.Name == "txc.participant.commit" && s.TraceId == trace);
+            Assert.Contains(spans, s => s.Name == "txc.participant.commit" && traces.Contains(s.TraceId));
         }
 
         var votes = SpansOf(stack.Replicas[0]).Where(s => s.Name == "txc.transaction.vote" && s.Tags.GetValueOrDefault("txc.transaction.id") == id).ToList();
-        Assert.Equal(2, votes.Count);
-        Assert.All(votes, v => Assert.Equal(trace, v.TraceId));
+        Assert.True(votes.Count >= 2, $"both votes traced at the coordinator ({votes.Count} vote spans)");
+        Assert.All(votes, v => Assert.Contains(v.TraceId, traces));
         Assert.Contains(votes, v => v.Tags.GetValueOrDefault("txc.decision") == "commit");
     }
 
