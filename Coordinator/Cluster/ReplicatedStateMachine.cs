@@ -161,13 +161,19 @@ internal sealed class ReplicatedStateMachine(
         // The snapshot is read from the database, which must hold every entry up to the snapshot's index first.
         await FlushAsync(token);
         // One JSON array of images per line. Rows change while this runs; that is harmless, because restoring keeps
-        // the highest revision and the entries after the snapshot are replayed over it.
-        await using var db = await databases.CreateDbContextAsync(token);
+        // the highest revision and the entries after the snapshot are replayed over it. Each chunk is read with
+        // retries: a snapshot runs inside DotNext's applier, and an exception here stops it for good. Found by a CI
+        // chaos run: every replica snapshots at the same index, and PostgreSQL restarting then stopped all three.
         var count = 0;
         while (true)
         {
-            var chunk = await db.Transactions.AsNoTracking().Include(t => t.Participants).AsSplitQuery()
-                .OrderBy(t => t.Id).Skip(count).Take(SnapshotChunk).ToListAsync(token);
+            List<TransactionRecord> chunk = [];
+            await WithRetriesAsync(async ct =>
+            {
+                await using var db = await databases.CreateDbContextAsync(ct);
+                chunk = await db.Transactions.AsNoTracking().Include(t => t.Participants).AsSplitQuery()
+                    .OrderBy(t => t.Id).Skip(count).Take(SnapshotChunk).ToListAsync(ct);
+            }, 0, token);
             if (chunk.Count == 0)
             {
                 break;
@@ -236,6 +242,10 @@ internal sealed class ReplicatedStateMachine(
         _writing.Dispose();
     }
 
+    // EF Core's retrying strategy, once it gives up, wraps the database's exception in an InvalidOperationException.
+    private static bool IsTransient(Exception ex) =>
+        ex is NpgsqlException or TimeoutException || ex.InnerException is NpgsqlException or TimeoutException;
+
     private async Task WithRetriesAsync(Func<CancellationToken, Task> write, long index, CancellationToken token)
     {
         for (var attempt = 1; ; attempt++)
@@ -245,7 +255,7 @@ internal sealed class ReplicatedStateMachine(
                 await write(token);
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && attempt < MaxApplyAttempts && !token.IsCancellationRequested)
+            catch (Exception ex) when (IsTransient(ex) && attempt < MaxApplyAttempts && !token.IsCancellationRequested)
             {
                 LogMessages.ApplyRetry(logger, index, attempt, ex);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 * attempt)), token);

@@ -4,6 +4,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Persistence;
@@ -152,6 +153,27 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         Assert.Equal(TransactionState.Committing, applied.Latest(id)?.State);
     }
 
+    [Fact]
+    public async Task Snapshot_DatabaseUnreachableAtFirst_IsTakenOnceItAnswers_AndTheApplierGoesOn()
+    {
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        _writeBehind = false;
+        await using (var replica = await OpenAsync(snapshotEvery: 2, failingReads: 2))
+        {
+            await replica.AppendAsync(Image(first, 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(first, 2, TransactionState.Preparing, Vote.Yes)); // snapshot at entry 2
+            var last = await replica.AppendAsync(Image(second, 1, TransactionState.Active, null));
+            Assert.Equal(last, replica.Log.LastAppliedIndex);
+            Assert.NotEmpty(_folder.GetDirectories("snapshots").Single().GetFiles());
+        }
+
+        // Only the snapshot can bring the first transaction back: the log replays the entries after it.
+        await WipeAsync();
+        await using var restarted = await OpenAsync(snapshotEvery: 2);
+
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await _database.FindAsync(first)));
+    }
+
     private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
         stored is { } found ? (found.State, found.Revision) : null;
 
@@ -161,10 +183,15 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
     }
 
-    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null)
+    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int failingReads = 0)
     {
-        var contexts = new PooledDbContextFactory<CoordinatorDbContext>(
+        IDbContextFactory<CoordinatorDbContext> contexts = new PooledDbContextFactory<CoordinatorDbContext>(
             new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(_database.DataSource).Options);
+        if (failingReads > 0)
+        {
+            contexts = new UnreachableAtFirst(contexts, failingReads);
+        }
+
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(_database.DataSource), applied ?? new AppliedTransactions(),
             contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance);
@@ -179,6 +206,18 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
         return new BinaryLogEntry { Content = payload, Term = term, Context = withContext ? new AppendedImages(payload, images) : null };
+    }
+
+    /// <summary>A database that refuses the first <paramref name="failures"/> connections, as PostgreSQL restarting does.</summary>
+    private sealed class UnreachableAtFirst(IDbContextFactory<CoordinatorDbContext> inner, int failures) : IDbContextFactory<CoordinatorDbContext>
+    {
+        private int _left = failures;
+
+        public CoordinatorDbContext CreateDbContext() =>
+            Interlocked.Decrement(ref _left) >= 0
+                ? throw new InvalidOperationException("An exception has been raised that is likely due to a transient failure.",
+                    new NpgsqlException("Exception while reading from stream"))
+                : inner.CreateDbContext();
     }
 
     private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
