@@ -18,9 +18,6 @@ internal sealed class LeaderTerm
     private readonly ConcurrentDictionary<Guid, byte> _begun = new();
     private readonly ConcurrentDictionary<Guid, byte> _uncertain = new();
 
-    /// <summary>Transactions begun by this leader in this term that are still Active.</summary>
-    public int BegunCount => _begun.Count;
-
     public void Begun(Guid transactionId) => _begun.TryAdd(transactionId, 0);
 
     public void LeftActive(Guid transactionId) => _begun.TryRemove(transactionId, out _);

@@ -262,16 +262,13 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                     await _stateMachine!.FlushAsync(applied.Token);
                 }
 
-                // Whatever this replica deferred while it led before is not in the log, and may contradict it now.
-                Applied.ForgetDeferred();
-                Leadership.Forget();
+                ForgetOwnTerm();
                 _decidingToken = lease;
                 Interlocked.Increment(ref _epoch);
                 LogMessages.TookOver(_logger, _options.ReplicaId!, cluster.Term, _log!.LastAppliedIndex);
                 await Task.Delay(Timeout.Infinite, lease).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 _decidingToken = new CancellationToken(canceled: true);
-                Applied.ForgetDeferred();
-                Leadership.Forget();
+                ForgetOwnTerm();
                 if (!stopping.IsCancellationRequested)
                 {
                     LogMessages.SteppedDown(_logger, _options.ReplicaId!, cluster.Term);
@@ -295,6 +292,14 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     // catches up, writes each entry as it applies it.
     private bool WritesBehind() =>
         _options.FollowerWriteDelay > TimeSpan.Zero && (_cluster is null || _cluster.LeadershipToken.IsCancellationRequested);
+
+    // Whatever this replica deferred or knew of its own term as leader is not in the log, and may contradict it once
+    // another leader has written: dropped whenever it starts or stops leading.
+    private void ForgetOwnTerm()
+    {
+        Applied.ForgetDeferred();
+        Leadership.Forget();
+    }
 
     private async Task FlushLoopAsync(CancellationToken stopping)
     {

@@ -38,7 +38,7 @@ public sealed class LeaderTermTests
 
         term.LeftActive(Id);
 
-        Assert.Equal(0, term.BegunCount);
+        Assert.False(term.KnowsEveryEnlistment(Id));
     }
 
     [Fact]
