@@ -11,6 +11,7 @@ using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.Messaging;
 using TxCoordinator.Coordinator.Persistence;
 using TxCoordinator.Coordinator.Supervision;
+using TxCoordinator.Participants.Storage;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -67,7 +68,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton(_ =>
         {
             var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-            CoordinatorConnectionDefaults.Apply(dataSource.ConnectionStringBuilder, connectionString);
+            PooledSessionDefaults.Apply(dataSource.ConnectionStringBuilder, connectionString);
             // Commands are traced only inside a trace (a request, a message, a supervisor's span): the periodic
             // background queries alone would otherwise make a trace each, several times a second.
             dataSource.ConfigureTracing(tracing => tracing

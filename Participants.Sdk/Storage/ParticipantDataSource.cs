@@ -6,13 +6,16 @@ namespace TxCoordinator.Participants.Storage;
 
 /// <summary>
 /// The SDK's own connection pool to the participant's database, kept apart from any NpgsqlDataSource the application
-/// registers. Each open local transaction holds one connection until Prepare.
+/// registers. Each open local transaction holds one connection until Prepare. Its connections are not reset when
+/// they return to the pool (<see cref="PooledSessionDefaults"/>): the work runs inside a transaction, so state it sets
+/// with SET LOCAL ends with it; a plain SET outlives it unless the connection string says No Reset On Close=false.
 /// </summary>
 internal sealed class ParticipantDataSource : IAsyncDisposable, IDisposable
 {
     public ParticipantDataSource(IOptions<ParticipantOptions> options)
     {
         var builder = new NpgsqlDataSourceBuilder(options.Value.ConnectionString);
+        PooledSessionDefaults.Apply(builder.ConnectionStringBuilder, options.Value.ConnectionString);
         // Work is enlisted explicitly; System.Transactions enlistment cannot be recovered after a crash.
         builder.ConnectionStringBuilder.Enlist = false;
         builder.ConnectionStringBuilder.ApplicationName ??= "txc-participant-" + options.Value.ParticipantId;
