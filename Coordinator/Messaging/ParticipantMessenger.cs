@@ -40,6 +40,9 @@ internal sealed class ParticipantMessenger(
             {
                 c.Headers.Set(TransactionHeaders.TransactionId, header);
                 c.ResponseAddress = _replyTo;
+                // Resent until answered (docs/protocol.md): a message lost with the broker costs a resend, so RabbitMQ
+                // need not write it to disk.
+                c.Durable = false;
             });
             await (outbound.Message switch
             {

@@ -19,7 +19,12 @@ internal sealed class CoordinatorReplier(IOptions<ParticipantOptions> options)
     {
         var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? _address);
         var header = transactionId.ToString();
-        await endpoint.Send(reply, Pipe.Execute<SendContext<T>>(c => c.Headers.Set(TransactionHeaders.TransactionId, header)),
+        await endpoint.Send(reply, Pipe.Execute<SendContext<T>>(c =>
+            {
+                c.Headers.Set(TransactionHeaders.TransactionId, header);
+                // A lost answer is asked for again by the coordinator's resend: not worth a disk write in the broker.
+                c.Durable = false;
+            }),
             context.CancellationToken);
     }
 }

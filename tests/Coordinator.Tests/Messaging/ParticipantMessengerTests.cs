@@ -44,6 +44,16 @@ public sealed class ParticipantMessengerTests
         Assert.Null(sent.ResponseAddress);
     }
 
+    [Fact]
+    public async Task Messages_AreNotPersistedByTheBroker_TheSupervisorResendsWhatIsLost()
+    {
+        await using var provider = Build(_ => { });
+
+        var sent = await SendPrepareAsync(provider);
+
+        Assert.False(sent.Durable);
+    }
+
     private static ServiceProvider Build(Action<ClusterOptions> cluster) => new ServiceCollection()
         .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
         .Configure<CoordinatorOptions>(o => o.QueueName = "txc-coordinator")

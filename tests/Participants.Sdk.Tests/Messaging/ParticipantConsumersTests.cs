@@ -57,6 +57,9 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
         Assert.Equal("txc-coordinator", vote.DestinationAddress!.AbsolutePath.Trim('/'));
         Assert.Equal(tx.ToString(), vote.Headers.Get<string>(TransactionHeaders.TransactionId));
         Assert.Equal(ParticipantOutcome.Committed, ack.Message.Outcome);
+        // Not persisted by the broker: a lost answer is asked for again by the coordinator's resend.
+        Assert.False(vote.Durable);
+        Assert.False(ack.Durable);
         Assert.True(await harness.ItemExistsAsync(item));
     }
 
