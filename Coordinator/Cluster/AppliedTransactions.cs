@@ -16,10 +16,10 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// the leader need not read them back from the database after finishing it. A restarted replica starts without the
 /// transactions its snapshot holds: for those, and for finished ones no longer remembered, the database answers.
 /// <para>
-/// The leader also keeps changes it did not replicate (<see cref="Defer"/>): an enlistment, or a vote or an
-/// acknowledgement that decides nothing, needs no Raft round of its own (a new leader resends Prepare to whoever has
-/// not voted, Commit or Abort to whoever has not acknowledged, and aborts the Active transactions it did not begin:
-/// see <see cref="LeaderTerm"/>). A deferred change keeps the revision it was made on, so
+/// The leader also keeps changes it did not replicate (<see cref="Defer"/>): an enlistment, the move to Preparing
+/// (and resends of its Prepares), or a vote or an acknowledgement that decides nothing, needs no Raft round of its own
+/// (a new leader resends Prepare to whoever has not voted, Commit or Abort to whoever has not acknowledged, and aborts
+/// the Active transactions it did not begin: see <see cref="LeaderTerm"/>). A deferred change keeps the revision it was made on, so
 /// the next replicated change of that transaction, made from it, is checked against the log exactly like any other;
 /// any applied image of that revision or later supersedes it, and it is dropped whenever leadership changes.
 /// </para>
@@ -105,6 +105,18 @@ internal sealed class AppliedTransactions
 
         _deferred[image.Id] = image;
     }
+
+    /// <summary>
+    /// Deferred transactions past Active with a participant that has not acknowledged a message last sent before
+    /// <paramref name="sentBefore"/> (or never sent): the supervisor's query of the database, over what it cannot see.
+    /// </summary>
+    public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) =>
+    [
+        .. _deferred.Values
+            .Where(image => image.State != TransactionState.Active && !TransactionStateMachine.IsFinal(image.State)
+                && image.Participants.Exists(p => p.AcknowledgedAt is null && (p.LastSentAt is null || p.LastSentAt <= sentBefore)))
+            .Select(image => image.Id),
+    ];
 
     /// <summary>Drops every deferred change: called whenever this replica starts or stops leading.</summary>
     public void ForgetDeferred() => _deferred.Clear();

@@ -9,8 +9,9 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// </summary>
 /// <remarks>
 /// An enlistment is deferred (<see cref="AppliedTransactions.Defer"/>), so a leader that did not begin a transaction
-/// cannot know all of its participants: the previous leader may have acknowledged enlistments that died with it. Such a
-/// transaction is aborted rather than committed. And no change is deferred while an earlier change of the same
+/// cannot know all of its participants: the previous leader may have acknowledged enlistments that died with it (or
+/// asked them to prepare, the move to Preparing being deferred too). Such a transaction is aborted rather than
+/// committed, by a new leader as it takes over. And no change is deferred while an earlier change of the same
 /// transaction may still commit: that change, applied later, would silently supersede the deferred one.
 /// </remarks>
 internal sealed class LeaderTerm

@@ -34,6 +34,8 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
         return true;
     }
 
+    public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) => replica.Applied.DeferredAwaitingAnswers(sentBefore);
+
     public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
 
     public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)

@@ -31,13 +31,20 @@ internal interface IDecisionLog
     Task CatchUpAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Keeps a change that moves the transaction to no other state and sends nothing (an enlistment, a vote or an
-    /// acknowledgement that decides nothing) without making it durable, when this log can: the change is then what
+    /// Keeps a change that decides nothing (an enlistment, a vote or an acknowledgement that moves the transaction
+    /// nowhere, or the move to Preparing) without making it durable, when this log can: the change is then what
     /// <see cref="FindApplied"/> returns, and the next durable change of the transaction carries it. A lost vote or
-    /// acknowledgement costs a resend; a lost enlistment, an abort (see <see cref="KnowsEveryEnlistment"/>). False
-    /// means "make it durable".
+    /// acknowledgement costs a resend; a lost enlistment or move to Preparing, an abort (see
+    /// <see cref="KnowsEveryEnlistment"/>). False means "make it durable".
     /// </summary>
     bool TryDefer(TransactionRecord tx);
+
+    /// <summary>
+    /// The unfinished transactions past Active whose deferred change owes a participant an answer to a message last
+    /// sent before <paramref name="sentBefore"/> (or never sent): the supervisor's candidates that the database, which
+    /// holds only durable changes, cannot show.
+    /// </summary>
+    IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore);
 
     /// <summary>
     /// Whether this coordinator knows every participant that enlisted in the Active transaction. An enlistment is a

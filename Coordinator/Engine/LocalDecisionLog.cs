@@ -20,6 +20,8 @@ internal sealed class LocalDecisionLog : IDecisionLog
     // Alone, every change is a row update anyway: there is no replication round to save.
     public bool TryDefer(TransactionRecord tx) => false;
 
+    public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) => [];
+
     // Every enlistment is a saved row.
     public bool KnowsEveryEnlistment(Guid transactionId) => true;
 

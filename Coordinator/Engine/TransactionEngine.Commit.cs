@@ -32,7 +32,7 @@ internal sealed partial class TransactionEngine
                     ? TransactionSteps.CommitStart.Refused
                     : TransactionSteps.StartCommit(tx, now, outbox);
                 return (start, tx.ToOutcome(), tx.Deadline, tx.OnePhase);
-            }, cancellationToken);
+            }, cancellationToken, deferrable: true);
 
             switch (start)
             {

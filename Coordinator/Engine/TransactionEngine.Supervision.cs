@@ -17,11 +17,11 @@ internal sealed partial class TransactionEngine
     {
         var now = _time.GetUtcNow();
         List<Guid> candidates;
+        // The earliest a message can be due again is ResendInitialDelay after it was sent; the exact backoff
+        // is applied per participant by TransactionSteps.Supervise.
+        var resendBefore = now - _options.ResendInitialDelay;
         await using (var db = await _databases.CreateDbContextAsync(cancellationToken))
         {
-            // The earliest a message can be due again is ResendInitialDelay after it was sent; the exact backoff
-            // is applied per participant by TransactionSteps.Supervise.
-            var resendBefore = now - _options.ResendInitialDelay;
             candidates = await db.Transactions
                 .Where(t => t.State != Contracts.TransactionState.Committed && t.State != Contracts.TransactionState.Aborted)
                 .Where(t =>
@@ -33,6 +33,9 @@ internal sealed partial class TransactionEngine
                 .Take(_options.SweepBatchSize)
                 .ToListAsync(cancellationToken);
         }
+
+        // A leader's deferred move to Preparing is not in its database yet (the row still says Active).
+        candidates = [.. candidates.Union(_log.DeferredAwaitingAnswers(resendBefore))];
 
         var policy = ResendPolicy.From(_options);
         int expired = 0, resent = 0, stuck = 0;
@@ -48,7 +51,7 @@ internal sealed partial class TransactionEngine
                 }
 
                 return result;
-            }, cancellationToken);
+            }, cancellationToken, deferrable: true);
             activity?.SetTag("txc.resent", supervision.Resent);
             expired += supervision.Expired ? 1 : 0;
             resent += supervision.Resent;
@@ -87,7 +90,11 @@ internal sealed partial class TransactionEngine
                 using var activity = CoordinatorDiagnostics.StartBackgroundOperation(CoordinatorDiagnostics.Spans.Resume, id);
                 try
                 {
-                    var sent = await MutateAsync(id, (tx, at, outbox) => TransactionSteps.Resume(tx, at, outbox), ct);
+                    // One begun under an earlier leader is doomed (its enlistments or its move to Preparing may have died
+                    // with that leader; see AbortIfEnlistmentsLost): abort it now rather than when someone asks, so that a
+                    // participant prepared meanwhile hears "aborted" from its recovery instead of "active" until the deadline.
+                    var sent = await MutateAsync(id, (tx, at, outbox) =>
+                        AbortIfEnlistmentsLost(tx, at, outbox) ? outbox.Count : TransactionSteps.Resume(tx, at, outbox), ct);
                     activity?.SetTag("txc.resent", sent);
                 }
                 catch (TransactionNotFoundException)

@@ -169,7 +169,8 @@ internal sealed partial class TransactionEngine
 
     /// <summary>
     /// Aborts an Active transaction whose participants this coordinator cannot all know (begun under a previous
-    /// leader, which may have acknowledged enlistments it never logged): committing it could leave one out.
+    /// leader, which may have acknowledged enlistments it never logged, or even sent Prepares for a move to Preparing
+    /// it never logged): committing it could leave one out.
     /// </summary>
     private bool AbortIfEnlistmentsLost(TransactionRecord tx, DateTimeOffset now, List<OutboundMessage> outbox)
     {
@@ -187,10 +188,10 @@ internal sealed partial class TransactionEngine
     /// log, then sends what the change put in the outbox and wakes whoever waits for its outcome. A concurrent writer
     /// (a process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
     /// number of times. Nothing is sent by a replica that has stopped deciding meanwhile: its successor re-drives.
-    /// With <paramref name="deferrable"/> (an enlistment, a vote or an acknowledgement), a change that neither moves the
-    /// transaction to another state nor sends anything may be kept without a replication round
+    /// With <paramref name="deferrable"/> (an enlistment, a vote, an acknowledgement, the commit request), a change that
+    /// decides nothing (<see cref="DecidesNothing"/>) may be kept without a replication round
     /// (<see cref="IDecisionLog.TryDefer"/>): should it be lost with the leader, the new leader asks for the vote or the
-    /// acknowledgement again, and aborts a transaction whose enlistments it cannot know.
+    /// acknowledgement again, and aborts a transaction whose enlistments or commit request it cannot know.
     /// </summary>
     private async Task<T> MutateAsync<T>(
         Guid transactionId, Func<TransactionRecord, DateTimeOffset, List<OutboundMessage>, T> change, CancellationToken cancellationToken,
@@ -217,46 +218,46 @@ internal sealed partial class TransactionEngine
                     return result;
                 }
 
-                if (deferrable && tx.State == stateBefore && outbox.Count == 0 && !tx.IsFinal && _log.TryDefer(tx))
+                if (deferrable && DecidesNothing(tx, stateBefore, outbox) && _log.TryDefer(tx))
                 {
                     CoordinatorDiagnostics.DeferredChanges.Add(1);
-                    CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
-                    return result;
                 }
-
-                tx.NextRevision();
-                try
+                else
                 {
-                    await _log.CommitAsync(db, tx, cancellationToken);
-                }
-                catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyAttempts)
-                {
-                    LogMessages.ConcurrencyRetry(_logger, transactionId, attempt);
-                    continue;
-                }
-
-                if (tx.State != stateBefore)
-                {
-                    // Before anyone hears of the decision, not even the initiator waiting for it.
-                    if (_faults.Enabled && stateBefore == TransactionState.Preparing
-                        && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.CrashAfterDecision)
+                    tx.NextRevision();
+                    try
                     {
-                        LogMessages.InjectedCrash(_logger, tx.Id, tx.State);
-                        System.Diagnostics.Process.GetCurrentProcess().Kill();
+                        await _log.CommitAsync(db, tx, cancellationToken);
+                    }
+                    catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyAttempts)
+                    {
+                        LogMessages.ConcurrencyRetry(_logger, transactionId, attempt);
+                        continue;
                     }
 
-                    OnStateChanged(tx, stateBefore);
+                    if (tx.State != stateBefore)
+                    {
+                        // Before anyone hears of the decision, not even the initiator waiting for it.
+                        if (_faults.Enabled && stateBefore == TransactionState.Preparing
+                            && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.CrashAfterDecision)
+                        {
+                            LogMessages.InjectedCrash(_logger, tx.Id, tx.State);
+                            System.Diagnostics.Process.GetCurrentProcess().Kill();
+                        }
+
+                        OnStateChanged(tx, stateBefore);
+                    }
                 }
 
                 CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
             }
 
-            if (!_log.IsDeciding)
+            if (!_log.IsDeciding || outbox.Count == 0)
             {
                 return result;
             }
 
-            // Sent outside the lock: the change is already durable, and a slow broker must not stall the
+            // Sent outside the lock: the change is durable (or deferred: see DecidesNothing), and a slow broker must not stall the
             // votes and acknowledgements of this transaction. The send is bounded; the supervisor resends.
             using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             sendTimeout.CancelAfter(SendTimeout);
@@ -264,6 +265,18 @@ internal sealed partial class TransactionEngine
             return result;
         }
     }
+
+    /// <summary>
+    /// Whether losing the change with the leader costs time or an abort, never an outcome: an enlistment, a vote or an
+    /// acknowledgement that moves the transaction nowhere and sends nothing, or the commit request's move to Preparing
+    /// and any resend of its Prepare messages (presumed abort: a new leader that does not know of it aborts the
+    /// transaction, and a participant prepared meanwhile learns that from its recovery).
+    /// </summary>
+    private static bool DecidesNothing(TransactionRecord tx, TransactionState before, List<OutboundMessage> outbox) =>
+        !tx.IsFinal
+        && ((tx.State == before && outbox.Count == 0)
+            || (before is TransactionState.Active or TransactionState.Preparing && tx.State == TransactionState.Preparing
+                && outbox.TrueForAll(m => m.Message is PrepareTransaction)));
 
     // Attached, the in-memory copy is tracked exactly like a row just read: the change tracker still tells a real
     // change from a duplicate message.

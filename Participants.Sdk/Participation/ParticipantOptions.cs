@@ -28,13 +28,17 @@ public sealed class ParticipantOptions
     [Required]
     public string CoordinatorQueue { get; set; } = "txc-coordinator";
 
-    /// <summary>How often recovery looks for prepared transactions left behind (crash, lost messages).</summary>
+    /// <summary>How often recovery looks for prepared transactions left behind (crash, lost messages, a failover).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
-    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Age a prepared transaction must reach before recovery asks the coordinator about it.</summary>
+    /// <summary>
+    /// Age a prepared transaction must reach before recovery asks the coordinator about it. Short, because a
+    /// coordinator failover before the decision leaves prepared branches only recovery resolves (the new leader aborts
+    /// the transaction but does not know its participants); a branch asked about too early is simply left for later.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan RecoveryGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RecoveryGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Time after the transaction's deadline before open local work that saw no Prepare is rolled back.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]

@@ -201,6 +201,25 @@ public sealed class AppliedTransactionsTests
     }
 
     [Fact]
+    public void DeferredAwaitingAnswers_DeferredMoveToPreparing_ListedOnceItsPrepareIsDueAgain()
+    {
+        // The log holds the transaction as Active; the leader deferred its move to Preparing (Prepare sent at
+        // CommitRequestedAt), and a second transaction's deferred enlistment (still Active) owes nobody an answer.
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Active("inventory", "payments");
+        applied.Apply([ImageAt(tx, 2)]);
+        TransactionSteps.StartCommit(tx, Transactions.CommitRequestedAt, new List<OutboundMessage>());
+        applied.Defer(TransactionImage.Of(tx));
+        applied.Defer(TransactionImage.Of(Transactions.Active("inventory")) with { Id = Guid.NewGuid() });
+
+        Assert.Empty(applied.DeferredAwaitingAnswers(Transactions.CommitRequestedAt - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal([Transactions.Id], applied.DeferredAwaitingAnswers(Transactions.CommitRequestedAt));
+
+        applied.ForgetDeferred();
+        Assert.Empty(applied.DeferredAwaitingAnswers(Later));
+    }
+
+    [Fact]
     public void Defer_FinishedTransaction_Throws()
     {
         var tx = Transactions.Committing("inventory", "payments");

@@ -95,8 +95,11 @@ public sealed class ReplicationTests(ClusterStack stack)
     }
 
     [Fact]
-    public async Task Leader_KilledWhileCollectingVotes_NewLeaderCollectsThemAgainAndCommits()
+    public async Task Leader_KilledWhileCollectingVotes_NewLeaderAbortsIt_AndThePreparedBranchesAreRolledBack()
     {
+        // Presumed abort: the move to Preparing is not logged, only the decision is. The new leader knows the
+        // transaction as Active, begun under another leader, and aborts it; Inventory and Payments, prepared and
+        // unknown to it, learn that from their recovery.
         var (sku, customer) = await SeedAsync();
         await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
         fake.AnswerPrepare = false;
@@ -107,19 +110,24 @@ public sealed class ReplicationTests(ClusterStack stack)
 
         var commit = stack.CommitAsync(tx.Id);
         await Eventually.HoldsAsync(async () => fake.Count<PrepareTransaction>() > 0, Settle, "Prepare sent");
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 2, Settle, "Inventory and Payments prepared");
         Assert.Equal(TransactionState.Preparing, (await stack.GetAsync(tx.Id)).State);
+        Assert.Equal("Active", await stack.StateInDatabaseAsync(leader, tx.Id));
         await stack.KillAsync(leader);
-        var preparesBefore = fake.Count<PrepareTransaction>();
-        fake.AnswerPrepare = true;
 
-        // The commit call fails over to the new leader, which asks for the missing vote again.
+        // The commit call fails over to the new leader, which has aborted the transaction on taking over.
         Assert.NotEqual(leader, await stack.LeaderAsync(stack.FollowersOf(leader)));
-        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9, InDoubtAfterElection);
         var answer = await commit;
-        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        Assert.True(fake.Count<PrepareTransaction>() > preparesBefore, "the new leader resent Prepare");
+        Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
+        Assert.Contains("leader changed", await answer.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 0, InDoubtAfterElection,
+            "the prepared branches rolled back");
+        Assert.Equal(TransactionState.Aborted, (await stack.GetAsync(tx.Id)).State);
+        Assert.Equal(10, await stack.Data.StockAsync(sku));
+        Assert.False(await stack.Data.ReservationExistsAsync(orderId));
+        Assert.False(await stack.Data.ChargeExistsAsync(orderId));
         await BringBackAsync(leader);
-        Assert.Equal("Committed", await stack.StateInDatabaseAsync(leader, tx.Id));
+        Assert.Equal("Aborted", await stack.StateInDatabaseAsync(leader, tx.Id));
     }
 
     [Fact]
@@ -137,6 +145,9 @@ public sealed class ReplicationTests(ClusterStack stack)
 
         await stack.KillAsync(leader);
         Assert.NotEqual(leader, await stack.LeaderAsync(stack.FollowersOf(leader)));
+        // Doomed, so aborted as the new leader takes over: well before its deadline, without anyone asking.
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted, TimeSpan.FromSeconds(5),
+            "the new leader aborted the inherited Active transaction");
         var commit = await stack.CommitAsync(tx.Id);
 
         Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
