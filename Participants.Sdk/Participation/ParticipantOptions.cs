@@ -30,15 +30,17 @@ public sealed class ParticipantOptions
 
     /// <summary>How often recovery looks for prepared transactions left behind (crash, lost messages, a failover).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
-    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Age a prepared transaction must reach before recovery asks the coordinator about it. Short, because a
-    /// coordinator failover before the decision leaves prepared branches only recovery resolves (the new leader aborts
-    /// the transaction but does not know its participants); a branch asked about too early is simply left for later.
+    /// Age a prepared transaction must reach before recovery asks the coordinator about it. A coordinator failover
+    /// before the decision leaves prepared branches only recovery resolves (the new leader aborts the transaction but
+    /// does not know its participants), so shorter resolves those sooner; but every branch older than this is asked
+    /// about on every pass, one request each, which is why the default stays well above a loaded transaction's
+    /// latency.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan RecoveryGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan RecoveryGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time after the transaction's deadline before open local work that saw no Prepare is rolled back.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]

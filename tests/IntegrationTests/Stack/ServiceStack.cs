@@ -175,6 +175,8 @@ public class ServiceStack : IAsyncLifetime
             ["TransactionParticipant__EndpointName"] = endpoint,
             ["TransactionParticipant__CoordinatorQueue"] = CoordinatorQueue,
             ["TransactionParticipant__RecoveryInterval"] = "00:00:01",
+            // Branches orphaned by a coordinator failover before the decision are resolved by recovery (replication.md).
+            ["TransactionParticipant__RecoveryGracePeriod"] = "00:00:03",
         };
         for (var i = 0; i < CoordinatorUrls.Count; i++)
         {

@@ -32,8 +32,8 @@ public sealed class ParticipantOptionsTests
 
         Assert.Equal("txc-participant-inventory", options.ResolvedEndpointName);
         Assert.Equal("txc-coordinator", options.CoordinatorQueue);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.RecoveryInterval);
-        Assert.Equal(TimeSpan.FromSeconds(3), options.RecoveryGracePeriod);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.RecoveryInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.RecoveryGracePeriod);
         Assert.Equal(TimeSpan.FromSeconds(5), options.OpenWorkTimeoutGrace);
     }
 
