@@ -19,9 +19,10 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// The leader also keeps changes it did not replicate (<see cref="Defer"/>): an enlistment, the move to Preparing
 /// (and resends of its Prepares), or a vote or an acknowledgement that decides nothing, needs no Raft round of its own
 /// (a new leader resends Prepare to whoever has not voted, Commit or Abort to whoever has not acknowledged, and aborts
-/// the Active transactions it did not begin: see <see cref="LeaderTerm"/>). A deferred change keeps the revision it was made on, so
-/// the next replicated change of that transaction, made from it, is checked against the log exactly like any other;
-/// any applied image of that revision or later supersedes it, and it is dropped whenever leadership changes.
+/// the Active transactions it did not begin: see <see cref="LeaderTerm"/>). A deferred change keeps the revision it
+/// was made on, so the next replicated change of that transaction, made from it, is checked against the log exactly
+/// like any other; any applied image of that revision or later supersedes it, and it is dropped whenever leadership
+/// changes.
 /// </para>
 /// </summary>
 internal sealed class AppliedTransactions

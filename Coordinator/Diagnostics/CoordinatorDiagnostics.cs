@@ -46,7 +46,7 @@ public static partial class CoordinatorDiagnostics
         "txc.participant.vote.duration", "s", "Time from the (last) Prepare sent to a participant to its vote, by txc.participant.id and txc.vote.", advice: SecondsAdvice);
 
     internal static readonly Counter<long> DeferredChanges = Meter.CreateCounter<long>(
-        "txc.raft.changes.deferred", "{change}", "Enlistments, and votes and acknowledgements that decided nothing, kept by the leader without a Raft round.");
+        "txc.raft.changes.deferred", "{change}", "Enlistments, moves to Preparing and their Prepare resends, and votes and acknowledgements that decided nothing, kept by the leader without a Raft round.");
 
     internal static readonly Histogram<long> ReplicatedBatchSize = Meter.CreateHistogram<long>(
         "txc.raft.batch.size", "{change}", "Transaction changes carried by one Raft log entry.");

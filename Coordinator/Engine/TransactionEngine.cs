@@ -257,8 +257,8 @@ internal sealed partial class TransactionEngine
                 return result;
             }
 
-            // Sent outside the lock: the change is durable (or deferred: see DecidesNothing), and a slow broker must not stall the
-            // votes and acknowledgements of this transaction. The send is bounded; the supervisor resends.
+            // Sent outside the lock: the change is durable (or deferred: see DecidesNothing), and a slow broker must
+            // not stall the votes and acknowledgements of this transaction. The send is bounded; the supervisor resends.
             using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             sendTimeout.CancelAfter(SendTimeout);
             await _messenger.SendAsync(outbox, sendTimeout.Token);
