@@ -77,13 +77,27 @@ public static class ParticipantServer
 
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
-        await using var work = await participant.EnlistAsync(transaction.TransactionId, cancellationToken);
-        await using var insert = work.CreateCommand(
-            "INSERT INTO bench_payloads (transaction_id, participant, body) VALUES (@tx, current_database(), @body) ON CONFLICT DO NOTHING");
-        insert.Parameters.AddWithValue("tx", transaction.TransactionId);
-        insert.Parameters.AddWithValue("body", body.ToArray());
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-        await work.CompleteAsync(cancellationToken);
+        ParticipantWork work;
+        try
+        {
+            work = await participant.EnlistAsync(transaction.TransactionId, cancellationToken);
+        }
+        catch (TransactionNotActiveException ex)
+        {
+            // Timed out or aborted before this request arrived (an overloaded run): the initiator aborts, nothing to log.
+            return Results.Problem(statusCode: (int)ex.StatusCode, title: "Transaction not active", detail: ex.Message);
+        }
+
+        await using (work)
+        {
+            await using var insert = work.CreateCommand(
+                "INSERT INTO bench_payloads (transaction_id, participant, body) VALUES (@tx, current_database(), @body) ON CONFLICT DO NOTHING");
+            insert.Parameters.AddWithValue("tx", transaction.TransactionId);
+            insert.Parameters.AddWithValue("body", body.ToArray());
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await work.CompleteAsync(cancellationToken);
+        }
+
         return Results.Ok();
     }
 }
