@@ -122,6 +122,36 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Snapshot_LargerThanOneChunk_HoldsEveryTransactionOnce()
+    {
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToArray();
+        var last = Guid.NewGuid();
+        await using (var replica = await OpenAsync(snapshotEvery: 5, snapshotChunk: 2))
+        {
+            foreach (var id in ids)
+            {
+                await replica.AppendAsync(Image(id, 1, TransactionState.Active, null)); // snapshot at the fifth entry
+            }
+
+            await replica.AppendAsync(Image(last, 1, TransactionState.Active, null)); // completes the snapshot
+        }
+
+        var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
+        var lines = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0).ToList();
+        var written = lines.SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).Select(i => i.Id).ToList();
+        Assert.Equal(3, lines.Count); // 2 + 2 + 1
+        Assert.Equal(ids.Order(), written.Order());
+
+        await WipeAsync();
+        _writeBehind = false;
+        await using var restarted = await OpenAsync(snapshotEvery: 5, snapshotChunk: 2);
+        foreach (var id in ids.Append(last))
+        {
+            Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(id)));
+        }
+    }
+
+    [Fact]
     public async Task EntryAppendedByThisReplica_AppliesTheImagesItWasMadeFrom()
     {
         var applied = new AppliedTransactions();
@@ -183,7 +213,7 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
     }
 
-    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int failingReads = 0)
+    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int failingReads = 0, int snapshotChunk = 1_000)
     {
         IDbContextFactory<CoordinatorDbContext> contexts = new PooledDbContextFactory<CoordinatorDbContext>(
             new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(_database.DataSource).Options);
@@ -194,7 +224,7 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
 
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(_database.DataSource), applied ?? new AppliedTransactions(),
-            contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance);
+            contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
         await machine.RestoreAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);
