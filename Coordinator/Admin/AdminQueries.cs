@@ -7,12 +7,18 @@ using TxCoordinator.Coordinator.Persistence;
 namespace TxCoordinator.Coordinator.Admin;
 
 /// <summary>
-/// The admin API's reads, straight from this replica's database (on a follower the middleware sends them to the
-/// leader first). Lists page by keyset on (created_at, id), which the index ix_transactions_created_at_id serves;
-/// with a state filter, ix_transactions_state_created_at.
+/// The admin API's reads, from this replica's database (on a follower the middleware sends them to the leader
+/// first). Lists page by keyset on (created_at, id), which the index ix_transactions_created_at_id serves; with a
+/// state filter, ix_transactions_state_created_at.
 /// </summary>
+/// <remarks>
+/// A replicated leader does not log enlistments, the move to Preparing, or votes and acknowledgements that decide
+/// nothing (<see cref="IDecisionLog.TryDefer"/>): its database shows an in-flight transaction as Active, often with no
+/// participant. So every unfinished transaction shown, alone or in a list, is shown as the decision log holds it in
+/// memory when it does; filters, paging and the summary's counts still go by the database.
+/// </remarks>
 internal sealed class AdminQueries(
-    IDbContextFactory<CoordinatorDbContext> databases, IOptions<CoordinatorOptions> options, TimeProvider time)
+    IDbContextFactory<CoordinatorDbContext> databases, IDecisionLog log, IOptions<CoordinatorOptions> options, TimeProvider time)
 {
     private static readonly TransactionState[] Final = [TransactionState.Committed, TransactionState.Aborted];
 
@@ -62,9 +68,11 @@ internal sealed class AdminQueries(
             Stuck = t.Participants.Any(p => p.AcknowledgedAt == null && p.DeliveryAttempts >= stuckAfter),
         }).ToListAsync(cancellationToken);
 
-        var items = rows.Take(filter.Limit).Select(r => new TransactionListItem(
-            r.Id, r.State, r.CreatedAt, Math.Round((now - r.CreatedAt).TotalSeconds, 3), r.Deadline, r.DecidedAt, r.CompletedAt,
-            r.AbortReason, r.Participants, r.MaxAttempts, r.Stuck && !Final.Contains(r.State), r.Metadata)).ToList();
+        var items = rows.Take(filter.Limit).Select(r => log.FindApplied(r.Id) is { } held
+            ? ToListItem(held, now, stuckAfter)
+            : new TransactionListItem(
+                r.Id, r.State, r.CreatedAt, Math.Round((now - r.CreatedAt).TotalSeconds, 3), r.Deadline, r.DecidedAt, r.CompletedAt,
+                r.AbortReason, r.Participants, r.MaxAttempts, r.Stuck && !Final.Contains(r.State), r.Metadata)).ToList();
         var next = rows.Count > filter.Limit ? new TransactionCursor(items[^1].CreatedAt, items[^1].Id).Encode() : null;
         return new TransactionPage(items, next);
     }
@@ -99,12 +107,24 @@ internal sealed class AdminQueries(
     /// <exception cref="TransactionNotFoundException">No such transaction.</exception>
     public async Task<TransactionDetail> DetailAsync(Guid transactionId, CancellationToken cancellationToken = default)
     {
+        if (log.FindApplied(transactionId) is { } held)
+        {
+            return ToDetail(held, StuckAfter);
+        }
+
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var tx = await db.Transactions.AsNoTracking().Include(t => t.Participants)
             .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken)
             ?? throw new TransactionNotFoundException(transactionId);
         return ToDetail(tx, StuckAfter);
     }
+
+    private static TransactionListItem ToListItem(TransactionRecord tx, DateTimeOffset now, int stuckAfter) => new(
+        tx.Id, tx.State, tx.CreatedAt, Math.Round((now - tx.CreatedAt).TotalSeconds, 3), tx.Deadline, tx.DecidedAt, tx.CompletedAt,
+        tx.AbortReason, [.. tx.Participants.OrderBy(p => p.EnlistedAt).Select(p => p.ParticipantId)],
+        tx.Participants.Count == 0 ? 0 : tx.Participants.Max(p => p.DeliveryAttempts),
+        !tx.IsFinal && tx.Participants.Exists(p => p.AcknowledgedAt == null && p.DeliveryAttempts >= stuckAfter),
+        tx.Metadata);
 
     internal static TransactionDetail ToDetail(TransactionRecord tx, int stuckAfter) => new(
         tx.Id, tx.State, tx.Outcome, tx.CreatedAt, tx.Deadline, tx.PrepareStartedAt, tx.DecidedAt, tx.CompletedAt, tx.AbortReason,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
@@ -128,6 +129,44 @@ public sealed class ReplicationTests(ClusterStack stack)
         Assert.False(await stack.Data.ChargeExistsAsync(orderId));
         await BringBackAsync(leader);
         Assert.Equal("Aborted", await stack.StateInDatabaseAsync(leader, tx.Id));
+    }
+
+    [Fact]
+    public async Task Admin_ShowsAnInFlightTransactionAsTheLeaderHoldsIt_NotAsItsDatabaseDoes()
+    {
+        // Enlistments, the move to Preparing and the votes are deferred: the leader's database still says Active,
+        // with no participant, while Inventory and Payments have voted and the third participant is awaited.
+        var (sku, customer) = await SeedAsync();
+        await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        fake.AnswerPrepare = false;
+        var orderId = Guid.NewGuid();
+        var tx = await OrderAsync(sku, customer, orderId);
+        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
+        var leader = await stack.LeaderAsync();
+        var commit = stack.CommitAsync(tx.Id);
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 2, Settle, "Inventory and Payments prepared");
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).Participants.Count(p => p.Vote == Vote.Yes) == 2, Settle,
+            "the leader has both Yes votes");
+        Assert.Equal("Active", await stack.StateInDatabaseAsync(leader, tx.Id));
+
+        // Asked of a follower, which hands admin reads to the leader.
+        var follower = new Uri(stack.UrlOf(stack.FollowersOf(leader)[0]), "admin/transactions/");
+        var detail = await stack.Http.GetFromJsonAsync<JsonElement>(new Uri(follower, tx.Id.ToString()), Cancel);
+        Assert.Equal("Preparing", detail.GetProperty("state").GetString());
+        var votes = detail.GetProperty("participants").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("participantId").GetString()!, p => p.GetProperty("vote").ToString());
+        Assert.Equal(new[] { "inventory", "payments", fake.ParticipantId }.Order(StringComparer.Ordinal), votes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("Yes", votes["inventory"]);
+        Assert.Equal("Yes", votes["payments"]);
+        Assert.Equal("", votes[fake.ParticipantId]); // JSON null: not voted yet
+        var page = await stack.Http.GetFromJsonAsync<JsonElement>(new Uri(follower, "?order=desc&limit=100"), Cancel);
+        var item = page.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == tx.Id);
+        Assert.Equal("Preparing", item.GetProperty("state").GetString());
+        Assert.Equal(3, item.GetProperty("participants").GetArrayLength());
+
+        fake.AnswerPrepare = true; // the next Prepare resend is answered
+        Assert.Equal(HttpStatusCode.OK, (await commit).StatusCode);
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, 9);
     }
 
     [Fact]
