@@ -49,8 +49,8 @@ public static class ProcessCpu
         return new StatLine(pid, parent, ticks);
     }
 
-    /// <summary>Total ticks of each root and all its descendants.</summary>
-    public static Dictionary<int, long> TreeTicks(IReadOnlyCollection<StatLine> processes, IEnumerable<int> roots)
+    /// <summary>Total ticks of each root and all its descendants; <paramref name="members"/> gets every pid counted.</summary>
+    public static Dictionary<int, long> TreeTicks(IReadOnlyCollection<StatLine> processes, IEnumerable<int> roots, ISet<int>? members = null)
     {
         ArgumentNullException.ThrowIfNull(processes);
         ArgumentNullException.ThrowIfNull(roots);
@@ -69,7 +69,12 @@ public static class ProcessCpu
                     continue;
                 }
 
-                total += byPid.TryGetValue(pid, out var line) ? line.Ticks : 0;
+                if (byPid.TryGetValue(pid, out var line))
+                {
+                    total += line.Ticks;
+                    members?.Add(pid);
+                }
+
                 foreach (var child in children[pid])
                 {
                     pending.Push(child.Pid);
@@ -83,42 +88,74 @@ public static class ProcessCpu
     }
 
     /// <summary>CPU seconds used so far by each watched group (a name may stand for several trees), plus this process as <see cref="SelfName"/>.</summary>
+    /// <remarks>
+    /// /proc is read one process at a time, so a pass is not a snapshot: a backend that PostgreSQL reaps between the
+    /// postmaster's line and its own is in neither (its time moves to the postmaster's cutime after that was read),
+    /// and a long-lived one can make the group's total drop below the previous sample: the likely reason one phase of
+    /// the 4c88f8d run showed 0% for PostgreSQL (a script reading a churning process tree the same way saw its total
+    /// drop; with the re-reading below it did not). A pass in which a process vanished is therefore read again, up to
+    /// <see cref="MaxPasses"/> times.
+    /// </remarks>
     public static Dictionary<string, double> Sample(IReadOnlyList<WatchedProcess> watched)
     {
         ArgumentNullException.ThrowIfNull(watched);
-        var processes = new List<StatLine>();
-        if (watched.Count > 0 && Directory.Exists("/proc"))
+        var roots = watched.SelectMany(w => w.Pids).ToList();
+        Dictionary<int, long> trees = [];
+        for (var pass = 1; pass <= MaxPasses; pass++)
         {
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            var (processes, vanished) = ReadProcesses(watched.Count > 0);
+            var members = new HashSet<int>();
+            trees = TreeTicks(processes, roots, members);
+            if (!vanished && members.All(pid => Directory.Exists(Path.Combine("/proc", pid.ToString(CultureInfo.InvariantCulture)))))
             {
-                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    if (ParseStat(File.ReadAllText(Path.Combine(dir, "stat"))) is { } stat)
-                    {
-                        processes.Add(stat);
-                    }
-                }
-                catch (IOException)
-                {
-                    // The process ended between listing and reading.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                    // Not ours to read.
-                }
+                break;
             }
         }
 
-        var trees = TreeTicks(processes, watched.SelectMany(w => w.Pids));
         var result = watched.ToDictionary(w => w.Name, w => w.Pids.Sum(p => trees.GetValueOrDefault(p)) / TicksPerSecond);
         using var self = Process.GetCurrentProcess();
         result[SelfName] = self.TotalProcessorTime.TotalSeconds;
         return result;
+    }
+
+    /// <summary>Passes over /proc per sample at most, when processes keep vanishing.</summary>
+    public const int MaxPasses = 5;
+
+    /// <summary>Every process's stat line; <c>Vanished</c> when one ended between the listing and its reading.</summary>
+    private static (List<StatLine> Processes, bool Vanished) ReadProcesses(bool wanted)
+    {
+        var processes = new List<StatLine>();
+        var vanished = false;
+        if (!wanted || !Directory.Exists("/proc"))
+        {
+            return (processes, vanished);
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (ParseStat(File.ReadAllText(Path.Combine(dir, "stat"))) is { } stat)
+                {
+                    processes.Add(stat);
+                }
+            }
+            catch (IOException)
+            {
+                vanished = true;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to read.
+            }
+        }
+
+        return (processes, vanished);
     }
 
     /// <summary>Percent of one core per group between two samples taken <paramref name="elapsed"/> apart.</summary>

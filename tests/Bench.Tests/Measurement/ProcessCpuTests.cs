@@ -1,3 +1,4 @@
+using TxCoordinator.Bench.Cli;
 using TxCoordinator.Bench.Measurement;
 
 namespace TxCoordinator.Bench.Tests.Measurement;
@@ -19,11 +20,13 @@ public sealed class ProcessCpuTests
     {
         StatLine[] processes = [new(10, 1, 5), new(11, 10, 7), new(12, 11, 3), new(20, 1, 100), new(21, 20, 1)];
 
-        var trees = ProcessCpu.TreeTicks(processes, [10, 21, 99]);
+        var members = new HashSet<int>();
+        var trees = ProcessCpu.TreeTicks(processes, [10, 21, 99], members);
 
         Assert.Equal(15, trees[10]);
         Assert.Equal(1, trees[21]);
         Assert.Equal(0, trees[99]);
+        Assert.Equal([10, 11, 12, 21], members.Order());
     }
 
     [Fact]
@@ -40,6 +43,23 @@ public sealed class ProcessCpuTests
 
         Assert.Equal(50, percent["pg"]);
         Assert.Equal(25, percent["new"]);
+    }
+
+    [Fact]
+    public void Sample_ChildThatRanAndEnded_CountedInItsParentsTree()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        WatchedProcess[] watched = [new("self", [self.Id])];
+        var before = ProcessCpu.Sample(watched)["self"];
+
+        // A child that burns about half a second of CPU, then is reaped: its time moves to this process's cutime.
+        using (var child = System.Diagnostics.Process.Start("sh", ["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"]))
+        {
+            child.WaitForExit();
+        }
+
+        var after = ProcessCpu.Sample(watched)["self"];
+        Assert.True(after - before >= 0.2, $"{after - before:F2} s of CPU counted for the child");
     }
 
     [Fact]
