@@ -114,7 +114,7 @@ internal sealed class AppliedTransactions
     public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) =>
     [
         .. _deferred.Values
-            .Where(image => image.State != TransactionState.Active && !TransactionStateMachine.IsFinal(image.State)
+            .Where(image => image.State != TransactionState.Active // and never finished: Defer refuses those
                 && image.Participants.Exists(p => p.AcknowledgedAt is null && (p.LastSentAt is null || p.LastSentAt <= sentBefore)))
             .Select(image => image.Id),
     ];

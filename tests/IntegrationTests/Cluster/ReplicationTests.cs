@@ -39,6 +39,26 @@ public sealed class ReplicationTests(ClusterStack stack)
         return tx;
     }
 
+    /// <summary>
+    /// An order whose commit waits for the vote of <paramref name="fake"/> (which does not answer Prepare): Inventory
+    /// and Payments are prepared, and the leader's database still says Active (the move to Preparing is deferred).
+    /// </summary>
+    private async Task<(string Sku, Guid OrderId, TransactionView Tx, string Leader, Task<HttpResponseMessage> Commit)> CollectingVotesAsync(
+        FakeParticipant fake)
+    {
+        var (sku, customer) = await SeedAsync();
+        fake.AnswerPrepare = false;
+        var orderId = Guid.NewGuid();
+        var tx = await OrderAsync(sku, customer, orderId);
+        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
+        var leader = await stack.LeaderAsync();
+        var commit = stack.CommitAsync(tx.Id);
+        await Eventually.HoldsAsync(async () => fake.Count<PrepareTransaction>() > 0, Settle, "Prepare sent");
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 2, Settle, "Inventory and Payments prepared");
+        Assert.Equal("Active", await stack.StateInDatabaseAsync(leader, tx.Id));
+        return (sku, orderId, tx, leader, commit);
+    }
+
     /// <summary>What the replication issue promises: nothing stays in doubt longer than this after a new leader is elected.</summary>
     private static readonly TimeSpan InDoubtAfterElection = TimeSpan.FromSeconds(10);
 
@@ -101,19 +121,9 @@ public sealed class ReplicationTests(ClusterStack stack)
         // Presumed abort: the move to Preparing is not logged, only the decision is. The new leader knows the
         // transaction as Active, begun under another leader, and aborts it; Inventory and Payments, prepared and
         // unknown to it, learn that from their recovery.
-        var (sku, customer) = await SeedAsync();
         await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
-        fake.AnswerPrepare = false;
-        var orderId = Guid.NewGuid();
-        var tx = await OrderAsync(sku, customer, orderId);
-        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
-        var leader = await stack.LeaderAsync();
-
-        var commit = stack.CommitAsync(tx.Id);
-        await Eventually.HoldsAsync(async () => fake.Count<PrepareTransaction>() > 0, Settle, "Prepare sent");
-        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 2, Settle, "Inventory and Payments prepared");
+        var (sku, orderId, tx, leader, commit) = await CollectingVotesAsync(fake);
         Assert.Equal(TransactionState.Preparing, (await stack.GetAsync(tx.Id)).State);
-        Assert.Equal("Active", await stack.StateInDatabaseAsync(leader, tx.Id));
         await stack.KillAsync(leader);
 
         // The commit call fails over to the new leader, which has aborted the transaction on taking over.
@@ -136,18 +146,10 @@ public sealed class ReplicationTests(ClusterStack stack)
     {
         // Enlistments, the move to Preparing and the votes are deferred: the leader's database still says Active,
         // with no participant, while Inventory and Payments have voted and the third participant is awaited.
-        var (sku, customer) = await SeedAsync();
         await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
-        fake.AnswerPrepare = false;
-        var orderId = Guid.NewGuid();
-        var tx = await OrderAsync(sku, customer, orderId);
-        (await stack.EnlistAsync(tx.Id, fake.ParticipantId, fake.Endpoint)).EnsureSuccessStatusCode();
-        var leader = await stack.LeaderAsync();
-        var commit = stack.CommitAsync(tx.Id);
-        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 2, Settle, "Inventory and Payments prepared");
+        var (sku, orderId, tx, leader, commit) = await CollectingVotesAsync(fake);
         await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).Participants.Count(p => p.Vote == Vote.Yes) == 2, Settle,
             "the leader has both Yes votes");
-        Assert.Equal("Active", await stack.StateInDatabaseAsync(leader, tx.Id));
 
         // Asked of a follower, which hands admin reads to the leader.
         var follower = new Uri(stack.UrlOf(stack.FollowersOf(leader)[0]), "admin/transactions/");
