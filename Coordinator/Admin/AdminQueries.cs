@@ -123,7 +123,7 @@ internal sealed class AdminQueries(
         tx.Id, tx.State, tx.CreatedAt, Math.Round((now - tx.CreatedAt).TotalSeconds, 3), tx.Deadline, tx.DecidedAt, tx.CompletedAt,
         tx.AbortReason, [.. tx.Participants.OrderBy(p => p.EnlistedAt).Select(p => p.ParticipantId)],
         tx.Participants.Count == 0 ? 0 : tx.Participants.Max(p => p.DeliveryAttempts),
-        !tx.IsFinal && tx.Participants.Exists(p => p.AcknowledgedAt == null && p.DeliveryAttempts >= stuckAfter),
+        !tx.IsFinal && tx.Participants.Exists(p => !p.IsDone && p.DeliveryAttempts >= stuckAfter),
         tx.Metadata);
 
     internal static TransactionDetail ToDetail(TransactionRecord tx, int stuckAfter) => new(

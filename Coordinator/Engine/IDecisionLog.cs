@@ -32,10 +32,10 @@ internal interface IDecisionLog
 
     /// <summary>
     /// Keeps a change that decides nothing (an enlistment, a vote or an acknowledgement that moves the transaction
-    /// nowhere, or the move to Preparing and resends of its Prepares) without making it durable, when this log can: the change is then what
-    /// <see cref="FindApplied"/> returns, and the next durable change of the transaction carries it. A lost vote or
-    /// acknowledgement costs a resend; a lost enlistment or move to Preparing, an abort (see
-    /// <see cref="KnowsEveryEnlistment"/>). False means "make it durable".
+    /// nowhere, or the move to Preparing and resends of its Prepares) without making it durable, when this log can:
+    /// the change is then what <see cref="FindApplied"/> returns, and the next durable change of the transaction
+    /// carries it. A lost vote or acknowledgement costs a resend; a lost enlistment or move to Preparing, an abort
+    /// (see <see cref="KnowsEveryEnlistment"/>). False means "make it durable".
     /// </summary>
     bool TryDefer(TransactionRecord tx);
 

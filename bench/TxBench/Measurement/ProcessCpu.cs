@@ -16,6 +16,9 @@ public static class ProcessCpu
 
     public const string SelfName = "bench-client";
 
+    /// <summary>Passes over /proc per sample at most, when processes keep vanishing.</summary>
+    public const int MaxPasses = 5;
+
     /// <summary>Pid, parent pid and total ticks (utime + stime + cutime + cstime) of one /proc/PID/stat line.</summary>
     public static StatLine? ParseStat(string line)
     {
@@ -93,8 +96,9 @@ public static class ProcessCpu
     /// postmaster's line and its own is in neither (its time moves to the postmaster's cutime after that was read),
     /// and a long-lived one can make the group's total drop below the previous sample: the likely reason one phase of
     /// the 4c88f8d run showed 0% for PostgreSQL (a script reading a churning process tree the same way saw its total
-    /// drop; with the re-reading below it did not). A pass in which a process vanished is therefore read again, up to
-    /// <see cref="MaxPasses"/> times.
+    /// drop; with the re-reading below it did not). A pass is therefore read again, up to <see cref="MaxPasses"/>
+    /// times, when a process vanished before its line was read, or when one it counted is gone by the pass's end (its
+    /// time may then be in its parent's cutime too, should the parent have been read after it).
     /// </remarks>
     public static Dictionary<string, double> Sample(IReadOnlyList<WatchedProcess> watched)
     {
@@ -117,9 +121,6 @@ public static class ProcessCpu
         result[SelfName] = self.TotalProcessorTime.TotalSeconds;
         return result;
     }
-
-    /// <summary>Passes over /proc per sample at most, when processes keep vanishing.</summary>
-    public const int MaxPasses = 5;
 
     /// <summary>Every process's stat line; <c>Vanished</c> when one ended between the listing and its reading.</summary>
     private static (List<StatLine> Processes, bool Vanished) ReadProcesses(bool wanted)
