@@ -51,6 +51,14 @@ public sealed class CoordinatorOptions
     /// </summary>
     public bool PublisherConfirmation { get; set; }
 
+    /// <summary>
+    /// How long a finished transaction (Committed, or Aborted: every participant has answered its outcome) is kept for
+    /// the operators' views before it is deleted. Nobody needs it afterwards: a participant asking about a transaction
+    /// the coordinator does not know rolls back (presumed abort), and only finished ones are deleted.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan FinishedRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Apply EF Core migrations when the service starts (otherwise run <c>TxCoordinator.Coordinator migrate</c>).</summary>
     public bool ApplyMigrationsOnStartup { get; set; }
 }

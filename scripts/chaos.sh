@@ -4,7 +4,8 @@
 # injects one fault at a time: SIGKILL of the leader, of a follower, of a participant; SIGSTOP of the leader; a
 # RabbitMQ restart; a PostgreSQL restart; a partition isolating the leader. Then everything is healed, orders stop,
 # the system quiesces and a checker reads the whole history (every order, what the client was told, every fault, the
-# final rows) for atomicity, durability, conservation, leftovers and in-doubt transactions. The only stdout line is
+# final rows, every replica's decisions) for atomicity, durability, conservation, leftovers, agreement between the
+# replicas and in-doubt transactions. The only stdout line is
 #   chaos: tx=<n> faults=<k> violations=<v> in_doubt=<d> max_recovery_s=<x>
 # and the exit code is non-zero when violations or in_doubt are not 0. Progress goes to stderr.
 set -euo pipefail
@@ -262,7 +263,12 @@ runner() {
         log "load runner '$1' failed: the check will say what is missing"
 }
 runner outstanding --label "heal+${in_doubt_after}s"
-runner final --settle 60
+# Every replica's own database too: they apply one log, so they must agree on every transaction they finished.
+replica_dbs=""
+for i in "${!TXC_REPLICA_DBS[@]}"; do
+    replica_dbs+="${replica_dbs:+|}r$((i + 1))=$(txc_pg_connection "${TXC_REPLICA_DBS[$i]}")"
+done
+runner final --settle 60 --replica-dbs "$replica_dbs"
 
 cat "$faults" >>"$history"
 summary="$(cd "$runner_dir" && dotnet "$runner_dll" check --history "$history" 2>"$TXC_SERVERS_DIR/logs/check.log")" && status=0 || status=$?

@@ -36,6 +36,9 @@ echo "test.sh: servers ready in $((SECONDS - started))s" >&2
 export TXC_TEST_POSTGRES="$TXC_PG_CONNECTION"
 export TXC_TEST_RABBITMQ="$TXC_RMQ_URI"
 
+# The integration tests keep each process's output in a txc-integration-* folder under the temp folder: moved into
+# TestResults below, so that a failure can be read after the run (and /tmp does not fill up with them).
+started_marker="$(mktemp)"
 status=0
 dotnet test TxCoordinator.sln -c Release --no-build --nologo \
     --blame-hang --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
@@ -53,6 +56,11 @@ read -r passed failed skipped projects < <(
             }
         }
         END { printf "%d %d %d %d\n", p, f, s, projects }')
+
+mkdir -p "$log_dir/integration-logs"
+find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'txc-integration-*' -newer "$started_marker" \
+    -exec mv -t "$log_dir/integration-logs" {} + 2>/dev/null || true
+rm -f "$started_marker"
 
 # The chaos run starts its own servers: ours are stopped first so that it has the machine's CPU to itself.
 txc_servers_stop
@@ -83,6 +91,19 @@ fi
 if ((passed + failed == 0)); then
     echo "test.sh: no test ran ($projects test project summaries found)" >&2
     exit_code=1
+fi
+if ((status != 0 || failed > 0)); then
+    # The end of the output is what a CI page shows: each failed test in the order it failed, with the start of its
+    # error (the first one's at length: what fails after it may only be its consequence).
+    echo "test.sh: failed tests, in the order they failed (logs in $log_dir/integration-logs):" >&2
+    sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$log" | awk '
+        /^ +Failed [^ ]+ \[/ { name = $2; next }
+        name != "" && /^ +Error Message:/ { keep = (++failures == 1) ? 14 : 1; printf "  %s\n", name; next }
+        name != "" && keep > 0 {
+            if (/^ +Stack Trace:/) { keep = 0; name = ""; next }
+            sub(/^ +/, ""); printf "    %s\n", substr($0, 1, 300); keep--
+            if (keep == 0) name = ""
+        }' >&2
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$exit_code"

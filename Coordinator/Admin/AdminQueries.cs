@@ -12,10 +12,11 @@ namespace TxCoordinator.Coordinator.Admin;
 /// state filter, ix_transactions_state_created_at.
 /// </summary>
 /// <remarks>
-/// A replicated leader does not log enlistments, the move to Preparing, or votes and acknowledgements that decide
-/// nothing (<see cref="IDecisionLog.TryDefer"/>): its database shows an in-flight transaction as Active, often with no
-/// participant. So every unfinished transaction shown, alone or in a list, is shown as the decision log holds it in
-/// memory when it does; filters, paging and the summary's counts still go by the database.
+/// The deciding coordinator does not write enlistments, the move to Preparing, or votes and acknowledgements that
+/// decide nothing (<see cref="IDecisionLog.TryDefer"/>): its database shows an in-flight transaction as Active, often
+/// with no participant. So every unfinished transaction shown, alone or in a list, is shown as the decision log holds
+/// it in memory, and a list's filters are applied to that too: a transaction the database would list but memory no
+/// longer matches is left out, one that only memory matches is put in; the summary counts it in the state memory has.
 /// </remarks>
 internal sealed class AdminQueries(
     IDbContextFactory<CoordinatorDbContext> databases, IDecisionLog log, IOptions<CoordinatorOptions> options, TimeProvider time)
@@ -68,14 +69,56 @@ internal sealed class AdminQueries(
             Stuck = t.Participants.Any(p => p.AcknowledgedAt == null && p.DeliveryAttempts >= stuckAfter),
         }).ToListAsync(cancellationToken);
 
-        var items = rows.Take(filter.Limit).Select(r => log.FindApplied(r.Id) is { } held
-            ? ToListItem(held, now, stuckAfter)
+        // Each held transaction once, as memory has it: in place of its row, or on its own when the row does not match.
+        var held = log.HeldUnfinished().ToDictionary(tx => tx.Id, tx => ToListItem(tx, now, stuckAfter));
+        var dbItems = rows.Select(r => held.TryGetValue(r.Id, out var item)
+            ? item
             : new TransactionListItem(
                 r.Id, r.State, r.CreatedAt, Math.Round((now - r.CreatedAt).TotalSeconds, 3), r.Deadline, r.DecidedAt, r.CompletedAt,
                 r.AbortReason, r.Participants, r.MaxAttempts, r.Stuck && !Final.Contains(r.State), r.Metadata)).ToList();
-        var next = rows.Count > filter.Limit ? new TransactionCursor(items[^1].CreatedAt, items[^1].Id).Encode() : null;
-        return new TransactionPage(items, next);
+        var (items, next) = Page(filter, dbItems, rows.Count > filter.Limit, held.Values, now);
+        return new TransactionPage(items, next?.Encode());
     }
+
+    /// <summary>
+    /// One page from the database's rows (up to one more than the limit, already shown as memory holds them) and the
+    /// transactions held in memory, both filtered as the page asks. With more rows in the database than fetched, held
+    /// transactions beyond the last fetched row wait for a later page, so that none is skipped.
+    /// </summary>
+    internal static (List<TransactionListItem> Items, TransactionCursor? Next) Page(
+        TransactionFilter filter, List<TransactionListItem> dbItems, bool moreInDatabase, IEnumerable<TransactionListItem> held,
+        DateTimeOffset now)
+    {
+        var direction = filter.Newest ? -1 : 1;
+        var bound = moreInDatabase ? Key(dbItems[^1].CreatedAt, dbItems[^1].Id) : default((DateTimeOffset, Guid)?);
+        var fetched = dbItems.Select(i => i.Id).ToHashSet();
+        var heldOnly = held.Where(i => !fetched.Contains(i.Id)
+            && (bound is not { } last || direction * Compare(Key(i.CreatedAt, i.Id), last) <= 0));
+        var merged = dbItems.Concat(heldOnly)
+            .Where(i => Matches(i, filter, direction, now))
+            .Order(Comparer<TransactionListItem>.Create((a, b) => direction * Compare(Key(a.CreatedAt, a.Id), Key(b.CreatedAt, b.Id))))
+            .ToList();
+        var items = merged.Take(filter.Limit).ToList();
+        TransactionCursor? next = merged.Count > filter.Limit || moreInDatabase
+            ? items.Count > 0 ? new TransactionCursor(items[^1].CreatedAt, items[^1].Id) : new TransactionCursor(bound!.Value.Item1, bound.Value.Item2)
+            : null;
+        return (items, next);
+    }
+
+    // The database's query, over one item: the same states, age, participant and cursor.
+    private static bool Matches(TransactionListItem item, TransactionFilter filter, int direction, DateTimeOffset now) =>
+        (filter.States.Count == 0 || filter.States.Contains(item.State))
+        && (filter.OlderThan is not { } age || item.CreatedAt < now - age)
+        && (filter.Participant is not { } participant || item.Participants.Contains(participant))
+        && (filter.After is not { } after || direction * Compare(Key(item.CreatedAt, item.Id), Key(after.CreatedAt, after.Id)) > 0);
+
+    // PostgreSQL keeps microseconds, memory keeps ticks: the same transaction must compare equal in both.
+    private static (DateTimeOffset, Guid) Key(DateTimeOffset createdAt, Guid id) =>
+        (new DateTimeOffset(createdAt.UtcTicks - (createdAt.UtcTicks % 10), TimeSpan.Zero), id);
+
+    // Guid.CompareTo orders as PostgreSQL orders uuids (byte by byte, as written).
+    private static int Compare((DateTimeOffset CreatedAt, Guid Id) a, (DateTimeOffset CreatedAt, Guid Id) b) =>
+        a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.CompareTo(b.Id);
 
     public async Task<TransactionSummary> SummaryAsync(CancellationToken cancellationToken = default)
     {
@@ -89,14 +132,33 @@ internal sealed class AdminQueries(
             .OrderBy(t => t.CreatedAt)
             .Select(t => new { t.Id, t.CreatedAt })
             .FirstOrDefaultAsync(cancellationToken);
+        // What memory holds of a transaction is newer than its row: its state and its participants count from there.
+        var held = log.HeldUnfinished();
+        var heldIds = held.Select(t => t.Id).ToList();
+        var stored = heldIds.Count == 0 ? []
+            : await db.Transactions.Where(t => heldIds.Contains(t.Id)).Select(t => new { t.Id, t.State }).ToListAsync(cancellationToken);
         var stuck = db.Participants.Where(p => p.AcknowledgedAt == null && p.DeliveryAttempts >= stuckAfter
+            && !heldIds.Contains(p.TransactionId)
             && db.Transactions.Any(t => t.Id == p.TransactionId
                 && t.State != TransactionState.Committed && t.State != TransactionState.Aborted));
-        var stuckParticipants = await stuck.LongCountAsync(cancellationToken);
-        var stuckTransactions = await stuck.Select(p => p.TransactionId).Distinct().LongCountAsync(cancellationToken);
+        var heldStuck = held.Select(tx => tx.Participants.Count(p => !p.IsDone && p.DeliveryAttempts >= stuckAfter))
+            .Where(n => n > 0).ToList();
+        var stuckParticipants = await stuck.LongCountAsync(cancellationToken) + heldStuck.Sum();
+        var stuckTransactions = await stuck.Select(p => p.TransactionId).Distinct().LongCountAsync(cancellationToken) + heldStuck.Count;
 
         var byState = Enum.GetValues<TransactionState>().ToDictionary(
             s => s.ToString(), s => counts.FirstOrDefault(c => c.State == s)?.Count ?? 0);
+        // Read apart from the counts, a row may have moved on since: only an unfinished one is moved, never below zero.
+        var heldStates = held.ToDictionary(tx => tx.Id, tx => tx.State);
+        foreach (var row in stored.Where(r => !Final.Contains(r.State) && heldStates[r.Id] != r.State))
+        {
+            if (byState[row.State.ToString()] > 0)
+            {
+                byState[row.State.ToString()]--;
+                byState[heldStates[row.Id].ToString()]++;
+            }
+        }
+
         var unfinished = counts.Where(c => !Final.Contains(c.State)).Sum(c => c.Count);
         return new TransactionSummary(
             byState, counts.Sum(c => c.Count), unfinished,

@@ -31,9 +31,13 @@ internal sealed class AppliedTransactions
     private const int FinishedRemembered = 100_000;
 
     private readonly ConcurrentDictionary<Guid, TransactionImage> _unfinished = new();
-    private readonly ConcurrentDictionary<Guid, TransactionImage> _deferred = new();
+    private readonly ConcurrentDictionary<Guid, DeferredChange> _deferred = new();
     private readonly ConcurrentDictionary<Guid, FinalState> _finished = new();
     private readonly Queue<Guid> _finishedInOrder = new();
+
+    // The term whose changes may be deferred, 0 for none. A change deferred by a caller of an earlier term, preempted
+    // past the reset, carries that term's epoch and is never returned.
+    private long _deferringEpoch;
 
     /// <summary>Unfinished transactions held.</summary>
     public int Count => _unfinished.Count;
@@ -47,10 +51,10 @@ internal sealed class AppliedTransactions
         ArgumentNullException.ThrowIfNull(images);
         foreach (var image in images)
         {
-            if (_deferred.TryGetValue(image.Id, out var deferred) && deferred.Revision <= image.Revision)
+            if (_deferred.TryGetValue(image.Id, out var deferred) && deferred.Image.Revision <= image.Revision)
             {
                 // Made from what the log now holds, or overtaken by it: either way the log's image counts.
-                _deferred.TryRemove(new KeyValuePair<Guid, TransactionImage>(image.Id, deferred));
+                _deferred.TryRemove(new KeyValuePair<Guid, DeferredChange>(image.Id, deferred));
             }
 
             if ((_finished.TryGetValue(image.Id, out var final) && final.Revision >= image.Revision)
@@ -89,14 +93,22 @@ internal sealed class AppliedTransactions
     /// A new, changeable record of the transaction as the leader last changed it (deferred or applied), or null when it
     /// is finished or not held.
     /// </summary>
-    public TransactionRecord? Find(Guid transactionId) =>
-        (_deferred.TryGetValue(transactionId, out var deferred) ? deferred : Latest(transactionId))?.ToRecord();
+    public TransactionRecord? Find(Guid transactionId) => (Deferred(transactionId) ?? Latest(transactionId))?.ToRecord();
+
+    /// <summary>Every unfinished transaction held, each as the leader last changed it (deferred or applied).</summary>
+    public IEnumerable<TransactionImage> Held()
+    {
+        var deferred = DeferredNow().ToList();
+        var ids = deferred.Select(image => image.Id).ToHashSet();
+        return _unfinished.Values.Where(image => !ids.Contains(image.Id)).Concat(deferred);
+    }
 
     /// <summary>
-    /// Keeps a change of an unfinished transaction that is not replicated: it is what <see cref="Find"/> returns until
-    /// an applied image of its revision or later, or <see cref="ForgetDeferred"/>, supersedes it.
+    /// Keeps a change of an unfinished transaction that is not replicated, made in term <paramref name="epoch"/>: it is
+    /// what <see cref="Find"/> returns until an applied image of its revision or later, or <see cref="ResetDeferred"/>,
+    /// supersedes it. False (nothing kept) when that term is not the one deferring now.
     /// </summary>
-    public void Defer(TransactionImage image)
+    public bool Defer(TransactionImage image, long epoch)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (TransactionStateMachine.IsFinal(image.State))
@@ -104,7 +116,13 @@ internal sealed class AppliedTransactions
             throw new ArgumentException("A finished transaction's change is always replicated.", nameof(image));
         }
 
-        _deferred[image.Id] = image;
+        if (epoch == 0 || epoch != Volatile.Read(ref _deferringEpoch))
+        {
+            return false;
+        }
+
+        _deferred[image.Id] = new DeferredChange(image, epoch);
+        return true;
     }
 
     /// <summary>
@@ -113,18 +131,60 @@ internal sealed class AppliedTransactions
     /// </summary>
     public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) =>
     [
-        .. _deferred.Values
+        .. DeferredNow()
             .Where(image => image.State != TransactionState.Active // and never finished: Defer refuses those
                 && image.Participants.Exists(p => p.AcknowledgedAt is null && (p.LastSentAt is null || p.LastSentAt <= sentBefore)))
             .Select(image => image.Id),
     ];
 
-    /// <summary>Drops every deferred change: called whenever this replica starts or stops leading.</summary>
-    public void ForgetDeferred() => _deferred.Clear();
+    /// <summary>
+    /// Drops every deferred change; from now on only changes made in term <paramref name="epoch"/> are kept (none for
+    /// 0). Called whenever this coordinator starts or stops deciding.
+    /// </summary>
+    public void ResetDeferred(long epoch)
+    {
+        Volatile.Write(ref _deferringEpoch, 0);
+        _deferred.Clear();
+        Volatile.Write(ref _deferringEpoch, epoch);
+    }
+
+    private TransactionImage? Deferred(Guid transactionId) =>
+        _deferred.TryGetValue(transactionId, out var deferred) && deferred.Epoch == Volatile.Read(ref _deferringEpoch)
+            ? deferred.Image
+            : null;
+
+    private IEnumerable<TransactionImage> DeferredNow()
+    {
+        var epoch = Volatile.Read(ref _deferringEpoch);
+        return _deferred.Values.Where(deferred => deferred.Epoch == epoch).Select(deferred => deferred.Image);
+    }
+
+    /// <summary>
+    /// Drops all that is held of one transaction, deferred change included, so that the database answers for it: for
+    /// a lone coordinator whose write of it was refused (the database held that revision already). Called by the
+    /// applier only.
+    /// </summary>
+    public void Forget(Guid transactionId)
+    {
+        _deferred.TryRemove(transactionId, out _);
+        _unfinished.TryRemove(transactionId, out _);
+        _finished.TryRemove(transactionId, out _); // its id stays queued: dequeued later, it just removes nothing
+    }
+
+    /// <summary>Drops everything held: for a lone coordinator that lost its hold on the database. Called by the applier only.</summary>
+    public void Clear()
+    {
+        _deferred.Clear();
+        _unfinished.Clear();
+        _finished.Clear();
+        _finishedInOrder.Clear();
+    }
 
     /// <summary>The revision and state a finished transaction was applied with; null when not remembered.</summary>
     public FinalState? Final(Guid transactionId) =>
         _finished.TryGetValue(transactionId, out var final) ? final : null;
+
+    private sealed record DeferredChange(TransactionImage Image, long Epoch);
 
     /// <summary>What is remembered of a finished transaction.</summary>
     public readonly record struct FinalState(long Revision, TransactionState State);

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using System.Threading.Channels;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.Membership;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Diagnostics;
+using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.Persistence;
 
 namespace TxCoordinator.Coordinator.Cluster;
@@ -17,7 +17,7 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// is the leader and has applied everything committed before its term; changes from concurrent transactions are
 /// batched into log entries so that replication does not serialise throughput.
 /// </summary>
-internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
+internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDisposable
 {
     // Two batches in flight: one replicating while the next fills up.
     private const int BatchLoops = 2;
@@ -31,7 +31,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     private readonly IDbContextFactory<CoordinatorDbContext> _databases;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<RaftReplica> _logger;
-    private readonly Channel<PendingChange> _changes = Channel.CreateUnbounded<PendingChange>(new() { SingleWriter = false });
+    private readonly PendingChanges _changes = new("This coordinator replica is shutting down.");
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
 
@@ -40,7 +40,8 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     private RaftCluster? _cluster;
     private WriteAheadLog? _log;
     private ReplicatedStateMachine? _stateMachine;
-    private CancellationToken _decidingToken = new(canceled: true);
+    private DecidingTerm _deciding = DecidingTerm.None;
+    private long _electedTerm;
     private long _epoch;
     private IDisposable? _metricsRegistration;
 
@@ -66,10 +67,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     public LeaderTerm Leadership { get; } = new();
 
     /// <summary>True while this replica leads and has applied every entry committed before its term.</summary>
-    public bool IsDeciding => !_decidingToken.IsCancellationRequested;
-
-    /// <summary>Cancelled when this replica stops deciding (deposed or stopped).</summary>
-    public CancellationToken DecidingToken => _decidingToken;
+    public bool IsDeciding => !Volatile.Read(ref _deciding).Token.IsCancellationRequested;
 
     /// <summary>Counts the terms in which this replica took over as leader; the supervisor re-drives on each.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
@@ -128,8 +126,15 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
 
         members.Build();
         _cluster = new RaftCluster(configuration) { AuditTrail = _log };
-        _cluster.LeaderChanged += (_, leader) =>
+        _cluster.LeaderChanged += (cluster, leader) =>
         {
+            if (leader is { IsRemote: false })
+            {
+                // DotNext raises this as this member becomes leader, under the lock that every change of term takes:
+                // the one moment its current term is surely the term it leads.
+                Volatile.Write(ref _electedTerm, cluster.Term);
+            }
+
             CoordinatorDiagnostics.LeaderChanges.Add(1);
             LeaderChanged(_logger, leader?.EndPoint?.ToString() ?? "none", _cluster.Term);
         };
@@ -152,7 +157,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        _changes.Writer.TryComplete();
+        _changes.Complete();
         await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_cluster is not null)
         {
@@ -197,16 +202,10 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     /// Commits one transaction change through the log: returns once a majority has it and this replica's database
     /// shows it. Fails with <see cref="CoordinatorUnavailableException"/> when this replica cannot decide.
     /// </summary>
-    public async Task ReplicateAsync(TransactionImage image, CancellationToken cancellationToken)
+    public async Task AppendAsync(TransactionImage image, long epoch, CancellationToken cancellationToken)
     {
         EnsureDeciding();
-        var change = new PendingChange(image, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_changes.Writer.TryWrite(change))
-        {
-            throw new CoordinatorUnavailableException("This coordinator replica is shutting down.");
-        }
-
-        await change.Done.Task.WaitAsync(cancellationToken);
+        await _changes.AppendAsync(image, epoch, cancellationToken);
     }
 
     /// <summary>Waits (at most the replication timeout) until the database shows every committed entry.</summary>
@@ -248,11 +247,31 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
             try
             {
                 var lease = await cluster.WaitForLeadershipAsync(stopping);
+                // Every entry of this term is stamped with this term, never with the node's current one (DotNext's own
+                // ReplicateAsync overloads read it apart from their check that the node leads): while a leader steps
+                // down, its current term is already its successor's, and an entry stamped with it looks like one the
+                // successor wrote, so it survives in the log and wins elections it must lose. Found by the chaos run:
+                // a paused leader, resumed, appended such entries; re-elected later, it overwrote decisions its
+                // successor had committed and answered (Aborted there, Committed after).
+                var term = cluster.Term;
+                if (term != Volatile.Read(ref _electedTerm))
+                {
+                    // A later term arrived as this replica took over: this lease is ending (resign if it does not).
+                    TermMovedOn(_logger, _options.ReplicaId!, Volatile.Read(ref _electedTerm), term);
+                    await Task.Delay(TimeSpan.FromMilliseconds(_options.UpperElectionTimeoutMs), lease).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (!lease.IsCancellationRequested)
+                    {
+                        await ((DotNext.Net.Cluster.ICluster)cluster).ResignAsync(stopping);
+                    }
+
+                    continue;
+                }
+
                 using var barrier = CancellationTokenSource.CreateLinkedTokenSource(lease, stopping);
                 barrier.CancelAfter(_options.ReplicationTimeout);
                 // An empty entry of our own term: once it is applied here, so is every entry committed before it,
                 // and the database shows all that earlier leaders decided.
-                await cluster.ReplicateAsync(ReadOnlyMemory<byte>.Empty, null, barrier.Token);
+                await cluster.ReplicateAsync(new BinaryLogEntry { Content = ReadOnlyMemory<byte>.Empty, Term = term }, barrier.Token);
                 // Committed is not applied (DotNext applies in the background): wait until the database shows it,
                 // however long the database takes to come back, as long as we lead.
                 using (var applied = CancellationTokenSource.CreateLinkedTokenSource(lease, stopping))
@@ -262,13 +281,17 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                     await _stateMachine!.FlushAsync(applied.Token);
                 }
 
-                ForgetOwnTerm();
-                _decidingToken = lease;
-                Interlocked.Increment(ref _epoch);
-                LogMessages.TookOver(_logger, _options.ReplicaId!, cluster.Term, _log!.LastAppliedIndex);
+                // Whatever this replica deferred or knew of an earlier term is not in the log, and may contradict it
+                // once another leader has written; and a change made from it, by a caller preempted across this
+                // takeover, is refused (PendingChanges.FailStale).
+                var epoch = Interlocked.Read(ref _epoch) + 1;
+                Applied.ResetDeferred(epoch);
+                Leadership.Start(epoch);
+                Volatile.Write(ref _deciding, new DecidingTerm(epoch, term, lease));
+                Interlocked.Exchange(ref _epoch, epoch);
+                LogMessages.TookOver(_logger, _options.ReplicaId!, term, _log!.LastAppliedIndex);
                 await Task.Delay(Timeout.Infinite, lease).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                _decidingToken = new CancellationToken(canceled: true);
-                ForgetOwnTerm();
+                StopDeciding();
                 if (!stopping.IsCancellationRequested)
                 {
                     LogMessages.SteppedDown(_logger, _options.ReplicaId!, cluster.Term);
@@ -277,7 +300,7 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
             catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
                 // Deposed during the barrier, or no majority in time: wait for the next election.
-                _decidingToken = new CancellationToken(canceled: true);
+                StopDeciding();
                 LogMessages.TakeoverFailed(_logger, _options.ReplicaId!, ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -293,12 +316,11 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     private bool WritesBehind() =>
         _options.FollowerWriteDelay > TimeSpan.Zero && (_cluster is null || _cluster.LeadershipToken.IsCancellationRequested);
 
-    // Whatever this replica deferred or knew of its own term as leader is not in the log, and may contradict it once
-    // another leader has written: dropped whenever it starts or stops leading.
-    private void ForgetOwnTerm()
+    private void StopDeciding()
     {
-        Applied.ForgetDeferred();
-        Leadership.Forget();
+        Volatile.Write(ref _deciding, DecidingTerm.None);
+        Applied.ResetDeferred(0);
+        Leadership.End();
     }
 
     private async Task FlushLoopAsync(CancellationToken stopping)
@@ -327,36 +349,24 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     private async Task BatchLoopAsync(CancellationToken stopping)
     {
         var batch = new List<PendingChange>(_options.MaxBatch);
-        var reader = _changes.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stopping))
+            while (await _changes.TakeAsync(batch, _options.MaxBatch, stopping))
             {
-                batch.Clear();
-                while (batch.Count < _options.MaxBatch && reader.TryRead(out var change))
-                {
-                    batch.Add(change);
-                }
-
-                if (batch.Count > 0)
-                {
-                    await ReplicateBatchAsync(batch, stopping);
-                }
+                await ReplicateBatchAsync(batch, stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
 
-        while (reader.TryRead(out var left))
-        {
-            left.Done.TrySetException(new CoordinatorUnavailableException("This coordinator replica is shutting down."));
-        }
+        _changes.FailQueued();
     }
 
     private async Task ReplicateBatchAsync(List<PendingChange> batch, CancellationToken stopping)
     {
-        var decidingToken = _decidingToken;
+        var deciding = Volatile.Read(ref _deciding);
+        var decidingToken = deciding.Token;
         var committed = false;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, decidingToken);
         timeout.CancelAfter(_options.ReplicationTimeout);
@@ -367,11 +377,19 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
                 EnsureDeciding();
             }
 
+            PendingChanges.FailStale(batch, deciding.Epoch);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
             var images = batch.ConvertAll(c => c.Image);
             var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
             var started = Stopwatch.GetTimestamp();
             // The images ride along as the entry's context: applying it here then needs no parsing (see the applier).
-            await _cluster!.ReplicateAsync(payload, new AppendedImages(payload, images), timeout.Token);
+            await _cluster!.ReplicateAsync(
+                new BinaryLogEntry { Content = payload, Term = deciding.RaftTerm, Context = new AppendedImages(payload, images) },
+                timeout.Token);
             committed = true;
             // Committed is not applied: DotNext applies entries in the background, and a database hiccup (PostgreSQL
             // restarting) holds this replica's rows behind its log for seconds. The engine reads those rows to make
@@ -413,5 +431,12 @@ internal sealed partial class RaftReplica : IHostedService, IAsyncDisposable
     [LoggerMessage(5009, LogLevel.Information, "Raft leader is now {Leader} (term {Term})")]
     private static partial void LeaderChanged(ILogger logger, string leader, long term);
 
-    private sealed record PendingChange(TransactionImage Image, TaskCompletionSource Done);
+    [LoggerMessage(5011, LogLevel.Warning, "Replica '{ReplicaId}' was elected in term {Elected}, but its term is {Term} already: it does not take over")]
+    private static partial void TermMovedOn(ILogger logger, string replicaId, long elected, long term);
+
+    /// <summary>The term this replica decides in: its epoch, the Raft term its entries carry, and its lease.</summary>
+    private sealed record DecidingTerm(long Epoch, long RaftTerm, CancellationToken Token)
+    {
+        public static readonly DecidingTerm None = new(0, 0, new CancellationToken(canceled: true));
+    }
 }

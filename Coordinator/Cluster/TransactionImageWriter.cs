@@ -32,7 +32,8 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
                 completed_at = excluded.completed_at, abort_reason = excluded.abort_reason, one_phase = excluded.one_phase,
                 metadata = excluded.metadata, audit = excluded.audit, revision = excluded.revision
             WHERE transactions.revision < excluded.revision
-            RETURNING id, revision)
+            RETURNING id, revision),
+        written_participants AS (
         INSERT INTO participants (transaction_id, participant_id, endpoint, enlisted_at, vote, vote_reason, voted_at,
                                   acknowledged_at, acknowledged_outcome, delivery_attempts, last_sent_at)
         SELECT p.transaction_id, p.participant_id, p.endpoint, p.enlisted_at, p.vote, p.vote_reason, p.voted_at,
@@ -46,19 +47,36 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
             endpoint = excluded.endpoint, vote = excluded.vote, vote_reason = excluded.vote_reason,
             voted_at = excluded.voted_at, acknowledged_at = excluded.acknowledged_at,
             acknowledged_outcome = excluded.acknowledged_outcome, delivery_attempts = excluded.delivery_attempts,
-            last_sent_at = excluded.last_sent_at;
+            last_sent_at = excluded.last_sent_at)
+        SELECT id FROM written;
         """;
 
-    public async Task WriteAsync(IReadOnlyCollection<TransactionImage> images, CancellationToken cancellationToken)
+    /// <summary>Writes the newest image of each transaction in one database transaction.</summary>
+    /// <returns>The transactions whose image was written: the others already held that revision or a later one.</returns>
+    public async Task<HashSet<Guid>> WriteAsync(IReadOnlyCollection<TransactionImage> images, CancellationToken cancellationToken)
     {
         if (images.Count == 0)
         {
-            return;
+            return [];
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await WriteAsync(connection, images, cancellationToken);
+    }
+
+    /// <inheritdoc cref="WriteAsync(IReadOnlyCollection{TransactionImage}, CancellationToken)"/>
+    /// <param name="connection">An open connection with no transaction in progress.</param>
+    public static async Task<HashSet<Guid>> WriteAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<TransactionImage> images, CancellationToken cancellationToken)
+    {
+        var written = new HashSet<Guid>();
+        if (images.Count == 0)
+        {
+            return written;
         }
 
         // One image per transaction, the newest: a batch never needs two, and the statement must not see two.
         var newest = images.GroupBy(i => i.Id).Select(g => g.MaxBy(i => i.Revision)!).ToList();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand(UpsertSql, connection, transaction))
         {
@@ -70,9 +88,14 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
             {
                 Value = JsonSerializer.Serialize(newest.SelectMany(i => i.Participants), TransactionImage.Json),
             });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                written.Add(reader.GetGuid(0));
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return written;
     }
 }

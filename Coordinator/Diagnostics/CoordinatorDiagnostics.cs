@@ -30,6 +30,9 @@ public static partial class CoordinatorDiagnostics
     internal static readonly Counter<long> TransactionsAborted = Meter.CreateCounter<long>(
         "txc.transactions.aborted", "{transaction}", "Transactions that completed as Aborted, by txc.abort_reason (a category).");
 
+    internal static readonly Counter<long> TransactionsPurged = Meter.CreateCounter<long>(
+        "txc.transactions.purged", "{transaction}", "Finished transactions deleted after Coordinator:FinishedRetention.");
+
     internal static readonly Counter<long> Resends = Meter.CreateCounter<long>(
         "txc.messages.resent", "{message}", "Prepare/Commit/Abort messages sent again because no answer came.");
 

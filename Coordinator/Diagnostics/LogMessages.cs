@@ -90,6 +90,12 @@ internal static partial class LogMessages
     [LoggerMessage(6001, LogLevel.Warning, "Operator '{Operator}' asked to abort transaction {TransactionId}; refused, it is {State}: {Reason}")]
     public static partial void HeuristicAbortRefused(ILogger logger, string @operator, Guid transactionId, TransactionState state, string reason);
 
+    [LoggerMessage(7001, LogLevel.Information, "Deleted {Count} transactions finished before {Cutoff} (Coordinator:FinishedRetention)")]
+    public static partial void Purged(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(7002, LogLevel.Warning, "Deleting finished transactions failed; retrying at the next interval")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(7000, LogLevel.Warning, "Counting unfinished transactions for the in-flight gauge failed; retrying at the next interval")]
     public static partial void InFlightCountFailed(ILogger logger, Exception exception);
 

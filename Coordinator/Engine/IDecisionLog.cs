@@ -11,7 +11,10 @@ internal interface IDecisionLog
     /// <summary>True while this coordinator may decide: always alone; only as the caught-up leader when replicated.</summary>
     bool IsDeciding { get; }
 
-    /// <summary>Incremented each time this coordinator starts deciding; a new value means "re-drive everything".</summary>
+    /// <summary>
+    /// Incremented each time this coordinator starts deciding; a new value means "re-drive everything". A change is
+    /// made durable only in the term it was made in (read it before loading the transaction).
+    /// </summary>
     long Epoch { get; }
 
     /// <exception cref="Cluster.CoordinatorUnavailableException">This coordinator may not decide now.</exception>
@@ -22,6 +25,12 @@ internal interface IDecisionLog
     /// one in memory; null means "read it from the database".
     /// </summary>
     TransactionRecord? FindApplied(Guid transactionId);
+
+    /// <summary>
+    /// New records of every unfinished transaction this log holds in memory, as <see cref="FindApplied"/> returns them
+    /// (none when it keeps no copy): what the database may not show yet, for the operators' lists.
+    /// </summary>
+    IReadOnlyList<TransactionRecord> HeldUnfinished();
 
     /// <summary>
     /// Waits until this coordinator's database shows every change the log has committed, so that a transaction read
@@ -35,9 +44,10 @@ internal interface IDecisionLog
     /// nowhere, or the move to Preparing and resends of its Prepares) without making it durable, when this log can:
     /// the change is then what <see cref="FindApplied"/> returns, and the next durable change of the transaction
     /// carries it. A lost vote or acknowledgement costs a resend; a lost enlistment or move to Preparing, an abort
-    /// (see <see cref="KnowsEveryEnlistment"/>). False means "make it durable".
+    /// (see <see cref="KnowsEveryEnlistment"/>). False means "make it durable". <paramref name="epoch"/> is the
+    /// <see cref="Epoch"/> read before the transaction was loaded: nothing made in an earlier term is kept.
     /// </summary>
-    bool TryDefer(TransactionRecord tx);
+    bool TryDefer(TransactionRecord tx, long epoch);
 
     /// <summary>
     /// The unfinished transactions past Active whose deferred change owes a participant an answer to a message last
@@ -55,8 +65,11 @@ internal interface IDecisionLog
 
     /// <summary>
     /// Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.
+    /// <paramref name="epoch"/> is the <see cref="Epoch"/> read before the transaction was loaded (or created).
     /// </summary>
     /// <exception cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException">Another change of the same
     /// transaction won: nothing of this one may be sent; read again and redo it.</exception>
-    Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken);
+    /// <exception cref="Cluster.CoordinatorUnavailableException">This coordinator cannot decide now, or its term
+    /// changed since <paramref name="epoch"/>.</exception>
+    Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, long epoch, CancellationToken cancellationToken);
 }

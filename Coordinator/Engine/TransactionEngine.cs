@@ -64,6 +64,7 @@ internal sealed partial class TransactionEngine
 
         ValidateMetadata(metadata);
         _log.EnsureDeciding();
+        var epoch = _log.Epoch;
         var now = _time.GetUtcNow();
         var tx = new TransactionRecord
         {
@@ -78,7 +79,7 @@ internal sealed partial class TransactionEngine
         {
             using var scope = LogMessages.TransactionScope(_logger, tx.Id);
             await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-            await _log.CommitAsync(db, tx, cancellationToken);
+            await _log.CommitAsync(db, tx, epoch, cancellationToken);
             activity?.SetTag(CoordinatorDiagnostics.Tags.State, tx.State.ToString());
             CoordinatorDiagnostics.TransactionsBegun.Add(1);
             LogMessages.TransactionBegun(_logger, tx.Id, tx.Deadline);
@@ -165,7 +166,7 @@ internal sealed partial class TransactionEngine
     }
 
     private const string LostEnlistmentsReason =
-        "the coordinator's leader changed while it was active, and participants enlisted with the previous leader may be unknown to the new one";
+        "the coordinator restarted or its leader changed while it was active, and participants that enlisted before may be unknown to it now";
 
     /// <summary>
     /// Aborts an Active transaction whose participants this coordinator cannot all know (begun under a previous
@@ -185,9 +186,10 @@ internal sealed partial class TransactionEngine
 
     /// <summary>
     /// Loads the transaction under its lock, applies <paramref name="change"/>, makes it durable through the decision
-    /// log, then sends what the change put in the outbox and wakes whoever waits for its outcome. A concurrent writer
-    /// (a process that shares the database) makes the save fail; the change is then retried on fresh data, a bounded
-    /// number of times. Nothing is sent by a replica that has stopped deciding meanwhile: its successor re-drives.
+    /// log, then sends what the change put in the outbox and wakes whoever waits for its outcome. A change made from a
+    /// copy older than the log (another change of the transaction, given up by its caller, went in after all) is not
+    /// applied; it is then redone on fresh data, a bounded number of times. Nothing is sent by a coordinator that has
+    /// stopped deciding meanwhile: its successor (or its own next term) re-drives.
     /// With <paramref name="deferrable"/> (an enlistment, a vote, an acknowledgement, the commit request), a change that
     /// decides nothing (<see cref="DecidesNothing"/>) may be kept without a replication round
     /// (<see cref="IDecisionLog.TryDefer"/>): should it be lost with the leader, the new leader asks for the vote or the
@@ -205,6 +207,8 @@ internal sealed partial class TransactionEngine
             T result;
             using (await _locks.AcquireAsync(transactionId, cancellationToken))
             {
+                // Read before the transaction is: the change counts only in the term it was made from.
+                var epoch = _log.Epoch;
                 // Never change a row older than the log (its applying may lag, e.g. while PostgreSQL restarts).
                 await _log.CatchUpAsync(cancellationToken);
                 await using var db = await _databases.CreateDbContextAsync(cancellationToken);
@@ -218,7 +222,7 @@ internal sealed partial class TransactionEngine
                     return result;
                 }
 
-                if (deferrable && DecidesNothing(tx, stateBefore, outbox) && _log.TryDefer(tx))
+                if (deferrable && DecidesNothing(tx, stateBefore, outbox) && _log.TryDefer(tx, epoch))
                 {
                     CoordinatorDiagnostics.DeferredChanges.Add(1);
                 }
@@ -227,7 +231,7 @@ internal sealed partial class TransactionEngine
                     tx.NextRevision();
                     try
                     {
-                        await _log.CommitAsync(db, tx, cancellationToken);
+                        await _log.CommitAsync(db, tx, epoch, cancellationToken);
                     }
                     catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyAttempts)
                     {

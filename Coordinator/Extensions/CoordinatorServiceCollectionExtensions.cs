@@ -8,6 +8,7 @@ using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Dashboard;
 using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Engine;
+using TxCoordinator.Coordinator.Lone;
 using TxCoordinator.Coordinator.Messaging;
 using TxCoordinator.Coordinator.Persistence;
 using TxCoordinator.Coordinator.Supervision;
@@ -47,6 +48,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton<AdminQueries>();
         builder.Services.AddSingleton<DashboardStatsQuery>();
         builder.Services.AddHostedService<TransactionSupervisor>();
+        builder.Services.AddHostedService<FinishedTransactionsPurger>();
         builder.AddCoordinatorMessaging();
         builder.AddCoordinatorTelemetry();
 
@@ -102,7 +104,8 @@ public static class CoordinatorServiceCollectionExtensions
 
     /// <summary>
     /// Replication (section "Coordinator:Cluster"): with members listed, this coordinator is one replica of a Raft
-    /// group and every change goes through the replicated log; without, it writes PostgreSQL directly.
+    /// group and every change goes through the replicated log; without, it writes PostgreSQL directly, holding its
+    /// database's lone-coordinator lock.
     /// </summary>
     public static IHostApplicationBuilder AddCoordinatorCluster(this IHostApplicationBuilder builder)
     {
@@ -115,17 +118,21 @@ public static class CoordinatorServiceCollectionExtensions
         // A forwarded commit may wait for its votes until the transaction's deadline: the caller's abort ends it.
         builder.Services.AddHttpClient(LeaderForwardingMiddleware.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
+        builder.Services.AddSingleton<IDecisionLog, DecisionLog>();
         var cluster = builder.Configuration.GetSection(ClusterOptions.SectionName).Get<ClusterOptions>();
         if (cluster is not { Enabled: true })
         {
-            builder.Services.AddSingleton<IDecisionLog, LocalDecisionLog>();
+            builder.Services.AddSingleton<LoneLog>();
+            builder.Services.AddSingleton<IImageLog>(services => services.GetRequiredService<LoneLog>());
+            builder.Services.AddHostedService(services => services.GetRequiredService<LoneLog>());
+            builder.Services.AddHealthChecks().AddCheck<LoneLockHealthCheck>("lone-lock", tags: ["ready"]);
             return builder;
         }
 
         builder.Services.AddSingleton<TransactionImageWriter>();
         builder.Services.AddSingleton<RaftReplica>();
+        builder.Services.AddSingleton<IImageLog>(services => services.GetRequiredService<RaftReplica>());
         builder.Services.AddHostedService(services => services.GetRequiredService<RaftReplica>());
-        builder.Services.AddSingleton<IDecisionLog, ReplicatedDecisionLog>();
         builder.Services.AddHealthChecks().AddCheck<RaftLeaderHealthCheck>("raft-leader", tags: ["ready"]);
         return builder;
     }

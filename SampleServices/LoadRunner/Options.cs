@@ -39,6 +39,12 @@ public sealed record Options(
     string Label,
     TimeSpan Settle)
 {
+    /// <summary>
+    /// final's coordinator replicas by name (<c>--replica-dbs r1=CONNSTR|r2=CONNSTR</c>), whose databases are held
+    /// against each other; empty when not given.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ReplicaDbs { get; init; } = new Dictionary<string, string>();
+
     public const int MaxOrders = 1_000_000;
     public const int MaxConcurrency = 1024;
     public const int MaxSeconds = 24 * 3600;
@@ -58,7 +64,9 @@ public sealed record Options(
         TxCoordinator.Samples.LoadRunner outstanding --label L --inventory-db .. --payments-db .. --coordinator-db .. --history FILE
           Appends what is unfinished right now (coordinator transactions, participants' pg_prepared_xacts).
         TxCoordinator.Samples.LoadRunner final [--settle SECONDS (60)] --inventory-db .. --payments-db .. --coordinator-db .. --history FILE
-          Waits until nothing is unfinished (at most SECONDS), then appends the observed rows, totals and states.
+                 [--replica-dbs NAME=CONNSTR|NAME=CONNSTR|...]
+          Waits until nothing is unfinished (at most SECONDS), then appends the observed rows, totals and states (and
+          each replica's finished transactions, which the check holds against each other).
         TxCoordinator.Samples.LoadRunner check --history FILE
           Checks atomicity, durability, conservation, leftovers and in-doubt transactions over FILE; prints
           "chaos: tx=.. faults=.. violations=.. in_doubt=.. max_recovery_s=.."; exit code 1 when violations or in_doubt
@@ -70,7 +78,7 @@ public sealed record Options(
         [Command.Demo] = ["--orders-url", "--coordinator-url", "--inventory-db", "--payments-db", "--coordinator-db", "--orders", "--concurrency", "--seed", "--history"],
         [Command.Run] = ["--orders-url", "--inventory-db", "--payments-db", "--orders", "--duration", "--stop-file", "--concurrency", "--seed", "--history"],
         [Command.Outstanding] = ["--inventory-db", "--payments-db", "--coordinator-db", "--history", "--label"],
-        [Command.Final] = ["--inventory-db", "--payments-db", "--coordinator-db", "--history", "--settle"],
+        [Command.Final] = ["--inventory-db", "--payments-db", "--coordinator-db", "--history", "--settle", "--replica-dbs"],
         [Command.Check] = ["--history"],
     };
 
@@ -142,7 +150,32 @@ public sealed record Options(
             Integer(values, "--seed", 42, int.MinValue, int.MaxValue),
             values.GetValueOrDefault("--history"),
             values.GetValueOrDefault("--label") ?? "settled",
-            TimeSpan.FromSeconds(Integer(values, "--settle", 60, 0, MaxSeconds)));
+            TimeSpan.FromSeconds(Integer(values, "--settle", 60, 0, MaxSeconds)))
+        {
+            ReplicaDbs = values.ContainsKey("--replica-dbs") ? ReplicaConnectionStrings(values["--replica-dbs"]) : new Dictionary<string, string>(),
+        };
+    }
+
+    private static Dictionary<string, string> ReplicaConnectionStrings(string text)
+    {
+        var replicas = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in text.Split('|'))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? entry[..equals] : "";
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                throw new OptionsException($"--replica-dbs must be NAME=CONNSTR entries separated by '|', not '{entry}'");
+            }
+
+            var connectionString = ConnectionString(new Dictionary<string, string> { ["--replica-dbs"] = entry[(equals + 1)..] }, "--replica-dbs");
+            if (!replicas.TryAdd(name, connectionString))
+            {
+                throw new OptionsException($"--replica-dbs names replica '{name}' twice");
+            }
+        }
+
+        return replicas;
     }
 
     private static string Required(Dictionary<string, string> values, string name) =>

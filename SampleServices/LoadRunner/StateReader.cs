@@ -69,6 +69,22 @@ public sealed class StateReader(NpgsqlDataSource inventory, NpgsqlDataSource pay
         };
     }
 
+    /// <summary>Per coordinator replica, the transactions its database holds as finished (Committed or Aborted).</summary>
+    public async Task<Dictionary<string, IReadOnlyDictionary<Guid, string>>> ReadReplicaDecisionsAsync(
+        IReadOnlyDictionary<string, NpgsqlDataSource> replicas, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        var decisions = new Dictionary<string, IReadOnlyDictionary<Guid, string>>(StringComparer.Ordinal);
+        foreach (var (name, database) in replicas)
+        {
+            var rows = await ReadAsync(database, "SELECT id, state FROM transactions WHERE state IN ('Committed', 'Aborted')",
+                r => (Key: r.GetGuid(0), Value: r.GetString(1)), cancellationToken);
+            decisions[name] = rows.ToDictionary(x => x.Key, x => x.Value);
+        }
+
+        return decisions;
+    }
+
     // Only the participants' own databases: the server may be shared with other runs and tests.
     private async Task<List<PreparedTransaction>> ReadPreparedAsync(CancellationToken cancellationToken)
     {

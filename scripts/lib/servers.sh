@@ -77,27 +77,41 @@ txc_spawn() {
     TXC_LAST_PID=$!
 }
 
-# Prints COUNT distinct loopback ports that nobody listens on right now (all held open together, so never equal).
+# Prints COUNT distinct loopback ports that nobody uses right now, all below the kernel's ephemeral range: a port
+# from that range can be taken, while its server is down (the chaos run kills and restarts them on the same port), as
+# the local end of any process's outgoing connection, and the server then cannot listen on it again.
 txc_free_ports() {
-    local count="$1"
+    local count="$1" low=32768 floor=20000
+    if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+        read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    fi
+    ((low - floor >= 1000)) || floor=$((low > 2024 ? low - 1000 : 1024))
     if command -v python3 >/dev/null 2>&1; then
-        python3 - "$count" <<'PY'
-import socket, sys
+        python3 - "$count" "$floor" "$low" <<'PY'
+import random, socket, sys
+count, floor, low = (int(a) for a in sys.argv[1:4])
 held = []
-for _ in range(int(sys.argv[1])):
+for _ in range(200 * count):
+    if len(held) == count:
+        break
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    held.append(s)
+    try:
+        s.bind(("127.0.0.1", random.randrange(floor, low)))
+        held.append(s)
+    except OSError:
+        s.close()
+if len(held) < count:
+    sys.exit("no free port found below " + str(low))
 print("\n".join(str(s.getsockname()[1]) for s in held))
 PY
         return
     fi
-    # Without python: probe random ports below the kernel's ephemeral range with bash's /dev/tcp.
+    # Without python: probe random ports with bash's /dev/tcp (a port nobody listens on refuses the connection).
     local -a picked=()
     local port attempts=0
     while ((${#picked[@]} < count)); do
         ((++attempts <= 200)) || { txc_fail "no free port found"; return 1; }
-        port=$((20000 + RANDOM % 12000))
+        port=$((floor + RANDOM % (low - floor)))
         [[ " ${picked[*]} " == *" $port "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             picked+=("$port")

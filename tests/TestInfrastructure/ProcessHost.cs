@@ -36,6 +36,9 @@ public sealed class ProcessHost : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has ended (137 after SIGKILL), else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     /// <summary>Everything the process wrote to stdout and stderr so far, line by line in arrival order.</summary>
     public string Output
     {

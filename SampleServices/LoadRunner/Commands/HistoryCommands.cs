@@ -23,7 +23,21 @@ public static class HistoryCommands
         await using var services = Services.For(options);
         await using var file = new HistoryWriter(options.History!);
         await new Settlement(services.StateReader, services.Time, report).WaitAsync("final", options.Settle, cancellationToken);
-        await file.AppendAsync(await services.StateReader.ReadFinalAsync(cancellationToken), cancellationToken);
+        var final = await services.StateReader.ReadFinalAsync(cancellationToken);
+        if (services.Replicas.Count > 0)
+        {
+            try
+            {
+                final = final with { ReplicaDecisions = await services.StateReader.ReadReplicaDecisionsAsync(services.Replicas, cancellationToken) };
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidCastException)
+            {
+                // The rest of the record still stands; the replicas are then simply not held against each other.
+                await report.WriteLineAsync($"[loadrunner] cannot read every replica's transactions, replicas not compared: {ex.Message}");
+            }
+        }
+
+        await file.AppendAsync(final, cancellationToken);
         return 0;
     }
 

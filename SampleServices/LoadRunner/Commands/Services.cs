@@ -13,6 +13,7 @@ public sealed class Services : IAsyncDisposable
         Inventory = NpgsqlDataSource.Create(options.InventoryDb ?? "Host=unset");
         Payments = NpgsqlDataSource.Create(options.PaymentsDb ?? "Host=unset");
         Coordinator = NpgsqlDataSource.Create(options.CoordinatorDb ?? "Host=unset");
+        Replicas = options.ReplicaDbs.ToDictionary(r => r.Key, r => NpgsqlDataSource.Create(r.Value), StringComparer.Ordinal);
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency + 8 }) { Timeout = RequestTimeout };
     }
 
@@ -21,6 +22,9 @@ public sealed class Services : IAsyncDisposable
     public NpgsqlDataSource Payments { get; }
 
     public NpgsqlDataSource Coordinator { get; }
+
+    /// <summary>The coordinator replicas' databases by replica name (final's --replica-dbs).</summary>
+    public IReadOnlyDictionary<string, NpgsqlDataSource> Replicas { get; }
 
     public HttpClient Http { get; }
 
@@ -39,6 +43,11 @@ public sealed class Services : IAsyncDisposable
         await Inventory.DisposeAsync();
         await Payments.DisposeAsync();
         await Coordinator.DisposeAsync();
+        foreach (var replica in Replicas.Values)
+        {
+            await replica.DisposeAsync();
+        }
+
         Http.Dispose();
     }
 }

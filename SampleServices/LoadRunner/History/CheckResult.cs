@@ -15,6 +15,9 @@ public enum Property
     /// <summary>Prepared transactions or unreadable coordinator state left after the system quiesced.</summary>
     Leftovers,
 
+    /// <summary>Two coordinator replicas finished the same transaction differently: their logs parted.</summary>
+    Agreement,
+
     /// <summary>The history itself is incomplete (no start or final record): nothing can be shown.</summary>
     History,
 }

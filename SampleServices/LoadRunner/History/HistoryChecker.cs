@@ -41,6 +41,7 @@ public static class HistoryChecker
             }
 
             CheckLeftovers(final, violations);
+            CheckAgreement(final, violations);
         }
 
         var counted = outcomes.Values.ToList();
@@ -185,6 +186,40 @@ public static class HistoryChecker
             {
                 violations.Add(new(Property.Atomicity,
                     $"the coordinator committed transaction {tx} of order {order}, but neither Inventory nor Payments has a row under it"));
+            }
+        }
+    }
+
+    // Every replica applies the same committed log, so a transaction finished at two replicas finished the same way at
+    // both; a difference means their logs parted (an entry one of them committed was replaced at another). A replica
+    // that lacks a transaction or still holds it unfinished is only behind, which the final record's settling bounds.
+    private static void CheckAgreement(FinalRecord final, List<Violation> violations)
+    {
+        if (final.ReplicaDecisions is not { Count: > 1 } replicas)
+        {
+            return;
+        }
+
+        var byTransaction = new Dictionary<Guid, List<(string Replica, string State)>>();
+        foreach (var (replica, decisions) in replicas.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            foreach (var (tx, state) in decisions)
+            {
+                if (!byTransaction.TryGetValue(tx, out var seen))
+                {
+                    byTransaction[tx] = seen = [];
+                }
+
+                seen.Add((replica, state));
+            }
+        }
+
+        foreach (var (tx, seen) in byTransaction.OrderBy(t => t.Key))
+        {
+            if (seen.Select(s => s.State).Distinct(StringComparer.Ordinal).Count() > 1)
+            {
+                violations.Add(new(Property.Agreement,
+                    $"transaction {tx} is {string.Join(", ", seen.Select(s => $"{s.State} at {s.Replica}"))}: the replicas' logs parted"));
             }
         }
     }

@@ -82,4 +82,10 @@ public sealed record FinalRecord(
     /// learnt the transaction id.
     /// </summary>
     public IReadOnlyDictionary<Guid, Guid>? Orders { get; init; }
+
+    /// <summary>
+    /// Per coordinator replica (by name), the transactions its own database holds as finished and how (Committed or
+    /// Aborted): replicas apply one log, so they must agree on every transaction that two of them finished.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<Guid, string>>? ReplicaDecisions { get; init; }
 }

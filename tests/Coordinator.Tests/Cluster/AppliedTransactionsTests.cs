@@ -141,9 +141,10 @@ public sealed class AppliedTransactionsTests
         var tx = Transactions.Preparing("inventory", "payments");
         var logged = ImageAt(tx, 3);
         applied.Apply([logged]);
+        applied.ResetDeferred(1);
         TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
 
-        applied.Defer(TransactionImage.Of(tx));
+        Assert.True(applied.Defer(TransactionImage.Of(tx), 1));
 
         var found = applied.Find(Transactions.Id)!;
         Assert.Equal(Vote.Yes, found.Participant("inventory").Vote);
@@ -179,14 +180,33 @@ public sealed class AppliedTransactionsTests
     }
 
     [Fact]
-    public void ForgetDeferred_LeadershipChanged_FindReturnsWhatTheLogApplied()
+    public void ResetDeferred_LeadershipChanged_FindReturnsWhatTheLogApplied()
     {
         var applied = WithInventorysVoteDeferred();
 
-        applied.ForgetDeferred();
+        applied.ResetDeferred(2);
 
         Assert.Null(applied.Find(Transactions.Id)!.Participant("inventory").Vote);
         Assert.Equal(0, applied.DeferredCount);
+    }
+
+    [Theory]
+    [InlineData(2L)] // the next term started
+    [InlineData(0L)] // no term: this replica stopped deciding
+    public void Defer_ChangeMadeInAnEarlierTerm_IsNotKeptAndFindReturnsWhatTheLogApplied(long deferringNow)
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Preparing("inventory", "payments");
+        applied.Apply([ImageAt(tx, 3)]);
+        applied.ResetDeferred(1);
+        applied.ResetDeferred(deferringNow);
+        TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
+
+        Assert.False(applied.Defer(TransactionImage.Of(tx), 1));
+
+        Assert.Null(applied.Find(Transactions.Id)!.Participant("inventory").Vote);
+        Assert.Equal(0, applied.DeferredCount);
+        Assert.DoesNotContain(applied.Held(), image => image.Participants.Exists(p => p.Vote == Vote.Yes));
     }
 
     /// <summary>A Preparing transaction applied at revision 3, then Inventory's Yes deferred.</summary>
@@ -195,8 +215,9 @@ public sealed class AppliedTransactionsTests
         var applied = new AppliedTransactions();
         var tx = Transactions.Preparing("inventory", "payments");
         applied.Apply([ImageAt(tx, 3)]);
+        applied.ResetDeferred(1);
         TransactionSteps.ApplyVote(tx, "inventory", Vote.Yes, null, Later, new List<OutboundMessage>());
-        applied.Defer(TransactionImage.Of(tx));
+        Assert.True(applied.Defer(TransactionImage.Of(tx), 1));
         return applied;
     }
 
@@ -209,13 +230,14 @@ public sealed class AppliedTransactionsTests
         var tx = Transactions.Active("inventory", "payments");
         applied.Apply([ImageAt(tx, 2)]);
         TransactionSteps.StartCommit(tx, Transactions.CommitRequestedAt, new List<OutboundMessage>());
-        applied.Defer(TransactionImage.Of(tx));
-        applied.Defer(TransactionImage.Of(Transactions.Active("inventory")) with { Id = Guid.NewGuid() });
+        applied.ResetDeferred(1);
+        applied.Defer(TransactionImage.Of(tx), 1);
+        applied.Defer(TransactionImage.Of(Transactions.Active("inventory")) with { Id = Guid.NewGuid() }, 1);
 
         Assert.Empty(applied.DeferredAwaitingAnswers(Transactions.CommitRequestedAt - TimeSpan.FromMilliseconds(1)));
         Assert.Equal([Transactions.Id], applied.DeferredAwaitingAnswers(Transactions.CommitRequestedAt));
 
-        applied.ForgetDeferred();
+        applied.ResetDeferred(0);
         Assert.Empty(applied.DeferredAwaitingAnswers(Later));
     }
 
@@ -226,6 +248,6 @@ public sealed class AppliedTransactionsTests
         TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Committed, null, Later);
         TransactionSteps.ApplyAcknowledgement(tx, "payments", ParticipantOutcome.Committed, null, Later);
 
-        Assert.Throws<ArgumentException>(() => new AppliedTransactions().Defer(TransactionImage.Of(tx)));
+        Assert.Throws<ArgumentException>(() => new AppliedTransactions().Defer(TransactionImage.Of(tx), 1));
     }
 }

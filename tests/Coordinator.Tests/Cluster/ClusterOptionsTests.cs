@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Engine;
+using TxCoordinator.Coordinator.Lone;
 using TxCoordinator.Coordinator.Tests.Infrastructure;
 
 namespace TxCoordinator.Coordinator.Tests.Cluster;
@@ -125,14 +126,14 @@ public sealed class ClusterOptionsTests
     }
 
     [Fact]
-    public void AddCoordinator_NoClusterSection_PassesStartUpValidationAndDecidesAlone()
+    public async Task AddCoordinator_NoClusterSection_PassesStartUpValidationAndDecidesAlone()
     {
-        using var provider = Register(new Dictionary<string, string?>());
+        await using var provider = Register(new Dictionary<string, string?>());
 
         provider.GetRequiredService<IStartupValidator>().Validate();
 
         Assert.False(provider.GetRequiredService<IOptions<ClusterOptions>>().Value.Enabled);
-        Assert.IsType<LocalDecisionLog>(provider.GetRequiredService<IDecisionLog>());
+        Assert.IsType<LoneLog>(provider.GetRequiredService<IImageLog>());
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public sealed class ClusterOptionsTests
                 ("replica-c", "127.0.0.1:7003", new Uri("http://127.0.0.1:5003/")),
             ],
             options.Members.Select(m => (m.Id, m.RaftEndPoint, m.HttpUrl)));
-        Assert.IsType<ReplicatedDecisionLog>(provider.GetRequiredService<IDecisionLog>());
+        Assert.IsType<RaftReplica>(provider.GetRequiredService<IImageLog>());
     }
 
     [Fact]

@@ -17,19 +17,14 @@ namespace TxCoordinator.Coordinator.Tests.Cluster;
 /// The applier over a real write-ahead log and database: a follower holds changes and writes them later, newest per
 /// transaction; nothing it held is lost by a crash, a snapshot or a takeover.
 /// </summary>
-public sealed class ReplicatedStateMachineTests : IAsyncLifetime
+public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_test")
 {
-    private readonly CoordinatorDatabase _database = new("txc_applier_test");
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("txc-applier-test-");
     private bool _writeBehind = true;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => _database.InitializeAsync();
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _database.DisposeAsync();
+        await base.DisposeAsync();
         _folder.Delete(recursive: true);
     }
 
@@ -42,14 +37,14 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         await replica.AppendAsync(Image(a, 2, TransactionState.Preparing, null), Image(b, 1, TransactionState.Active, null));
         var last = await replica.AppendAsync(Image(a, 3, TransactionState.Committing, Vote.Yes));
 
-        Assert.Null(await _database.FindAsync(a));
+        Assert.Null(await Database.FindAsync(a));
         Assert.Equal(2, replica.Machine.HeldCount);
         Assert.True(replica.Machine.WrittenIndex(last) < last);
 
         await replica.Machine.FlushAsync(Ct);
 
-        Assert.Equal((TransactionState.Committing, 3L), Summary(await _database.FindAsync(a)));
-        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(b)));
+        Assert.Equal((TransactionState.Committing, 3L), Summary(await Database.FindAsync(a)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(b)));
         Assert.Equal(0, replica.Machine.HeldCount);
         Assert.Equal(last, replica.Machine.WrittenIndex(last));
     }
@@ -64,7 +59,7 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
 
         await replica.Machine.FlushAsync(Ct);
 
-        Assert.Equal((TransactionState.Aborting, 2L), Summary(await _database.FindAsync(id)));
+        Assert.Equal((TransactionState.Aborting, 2L), Summary(await Database.FindAsync(id)));
     }
 
     [Fact]
@@ -77,8 +72,8 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         _writeBehind = false;
         var last = await replica.AppendAsync(Image(own, 1, TransactionState.Active, null));
 
-        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(held)));
-        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(own)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(held)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(own)));
         Assert.Equal(last, replica.Machine.WrittenIndex(last));
     }
 
@@ -92,12 +87,12 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
             await replica.AppendAsync(Image(id, 2, TransactionState.Preparing, Vote.Yes));
         }
 
-        Assert.Null(await _database.FindAsync(id));
+        Assert.Null(await Database.FindAsync(id));
 
         _writeBehind = false;
         await using var restarted = await OpenAsync();
 
-        Assert.Equal((TransactionState.Preparing, 2L), Summary(await _database.FindAsync(id)));
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(id)));
     }
 
     [Fact]
@@ -117,8 +112,8 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         _writeBehind = false;
         await using var restarted = await OpenAsync(snapshotEvery: 2);
 
-        Assert.Equal((TransactionState.Preparing, 2L), Summary(await _database.FindAsync(first)));
-        Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(second)));
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(first)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(second)));
     }
 
     [Fact]
@@ -147,7 +142,7 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         await using var restarted = await OpenAsync(snapshotEvery: 5, snapshotChunk: 2);
         foreach (var id in ids.Append(last))
         {
-            Assert.Equal((TransactionState.Active, 1L), Summary(await _database.FindAsync(id)));
+            Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(id)));
         }
     }
 
@@ -201,7 +196,7 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
         await WipeAsync();
         await using var restarted = await OpenAsync(snapshotEvery: 2);
 
-        Assert.Equal((TransactionState.Preparing, 2L), Summary(await _database.FindAsync(first)));
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(first)));
     }
 
     private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
@@ -209,21 +204,21 @@ public sealed class ReplicatedStateMachineTests : IAsyncLifetime
 
     private async Task WipeAsync()
     {
-        await using var db = _database.NewContext();
+        await using var db = Database.NewContext();
         await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
     }
 
     private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int failingReads = 0, int snapshotChunk = 1_000)
     {
         IDbContextFactory<CoordinatorDbContext> contexts = new PooledDbContextFactory<CoordinatorDbContext>(
-            new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(_database.DataSource).Options);
+            new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(Database.DataSource).Options);
         if (failingReads > 0)
         {
             contexts = new UnreachableAtFirst(contexts, failingReads);
         }
 
         var machine = new ReplicatedStateMachine(
-            _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(_database.DataSource), applied ?? new AppliedTransactions(),
+            _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
             contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
         await machine.RestoreAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);

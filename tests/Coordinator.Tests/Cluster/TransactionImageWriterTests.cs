@@ -6,23 +6,16 @@ using static TxCoordinator.Coordinator.Tests.Infrastructure.CoordinatorDatabase;
 namespace TxCoordinator.Coordinator.Tests.Cluster;
 
 /// <summary>The applier's write against a migrated coordinator database: the highest revision wins, whatever the order.</summary>
-public sealed class TransactionImageWriterTests : IAsyncLifetime
+public sealed class TransactionImageWriterTests() : DatabaseTests("txc_writer_test")
 {
-    private readonly CoordinatorDatabase _database = new("txc_writer_test");
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => _database.InitializeAsync();
-
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
     public async Task NewerRevision_ReplacesTheTransactionAndItsParticipants()
     {
         var writer = Writer();
         var id = Guid.NewGuid();
-        await writer.WriteAsync([Image(id, 1, TransactionState.Active, vote: null)], Ct);
-        await writer.WriteAsync([Image(id, 2, TransactionState.Preparing, Vote.Yes)], Ct);
+        Assert.Equal([id], await writer.WriteAsync([Image(id, 1, TransactionState.Active, vote: null)], Ct));
+        Assert.Equal([id], await writer.WriteAsync([Image(id, 2, TransactionState.Preparing, Vote.Yes)], Ct));
 
         var (state, revision, votes) = await ReadAsync(id);
         Assert.Equal((TransactionState.Preparing, 2L), (state, revision));
@@ -36,8 +29,8 @@ public sealed class TransactionImageWriterTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await writer.WriteAsync([Image(id, 3, TransactionState.Committing, Vote.Yes)], Ct);
 
-        await writer.WriteAsync([Image(id, 2, TransactionState.Preparing, Vote.No)], Ct);
-        await writer.WriteAsync([Image(id, 3, TransactionState.Aborting, Vote.No)], Ct);
+        Assert.Empty(await writer.WriteAsync([Image(id, 2, TransactionState.Preparing, Vote.No)], Ct));
+        Assert.Empty(await writer.WriteAsync([Image(id, 3, TransactionState.Aborting, Vote.No)], Ct));
 
         var (state, revision, votes) = await ReadAsync(id);
         Assert.Equal((TransactionState.Committing, 3L), (state, revision));
@@ -49,9 +42,11 @@ public sealed class TransactionImageWriterTests : IAsyncLifetime
     {
         var writer = Writer();
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
-        await writer.WriteAsync(
+        var written = await writer.WriteAsync(
             [Image(a, 1, TransactionState.Active, null), Image(b, 1, TransactionState.Active, null), Image(a, 2, TransactionState.Preparing, Vote.Yes)],
             Ct);
+
+        Assert.Equal(new HashSet<Guid> { a, b }, written);
 
         var (stateA, revisionA, votesA) = await ReadAsync(a);
         Assert.Equal((TransactionState.Preparing, 2L), (stateA, revisionA));
@@ -59,8 +54,8 @@ public sealed class TransactionImageWriterTests : IAsyncLifetime
         Assert.Equal((TransactionState.Active, 1L), ((await ReadAsync(b)).State, (await ReadAsync(b)).Revision));
     }
 
-    private TransactionImageWriter Writer() => new(_database.DataSource);
+    private TransactionImageWriter Writer() => new(Database.DataSource);
 
     private async Task<(TransactionState State, long Revision, List<Vote?> Votes)> ReadAsync(Guid id) =>
-        await _database.FindAsync(id) ?? throw new InvalidOperationException($"Transaction {id} is not in the database.");
+        await Database.FindAsync(id) ?? throw new InvalidOperationException($"Transaction {id} is not in the database.");
 }

@@ -17,6 +17,7 @@ internal sealed class CoordinatorDatabase(string name) : IAsyncLifetime
 
     private readonly PostgresServer _server = new();
     private NpgsqlDataSource? _dataSource;
+    private string? _connectionString;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -28,7 +29,8 @@ internal sealed class CoordinatorDatabase(string name) : IAsyncLifetime
             return;
         }
 
-        _dataSource = NpgsqlDataSource.Create(await _server.CreateDatabaseAsync(name, Ct));
+        _connectionString = await _server.CreateDatabaseAsync(name, Ct);
+        _dataSource = NpgsqlDataSource.Create(_connectionString);
         await using var db = NewContext();
         await db.Database.MigrateAsync(Ct);
     }
@@ -54,6 +56,16 @@ internal sealed class CoordinatorDatabase(string name) : IAsyncLifetime
             }
 
             return _dataSource;
+        }
+    }
+
+    /// <summary>The database's connection string; skips the test when no PostgreSQL server is available.</summary>
+    public string ConnectionString
+    {
+        get
+        {
+            _ = DataSource;
+            return _connectionString!;
         }
     }
 

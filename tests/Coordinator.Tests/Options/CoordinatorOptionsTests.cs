@@ -57,6 +57,7 @@ public sealed class CoordinatorOptionsTests
         Assert.Equal(10, options.StuckAfterAttempts);
         Assert.Equal(TimeSpan.FromSeconds(30), options.OnePhaseWait);
         Assert.Equal(500, options.SweepBatchSize);
+        Assert.Equal(TimeSpan.FromDays(1), options.FinishedRetention);
         Assert.False(options.PublisherConfirmation);
         Assert.False(options.ApplyMigrationsOnStartup);
     }
@@ -96,6 +97,7 @@ public sealed class CoordinatorOptionsTests
     [InlineData("StuckAfterAttempts", "1001", "1 and 1000")]
     [InlineData("OnePhaseWait", "00:00:00", "00:00:00.1000000 and 00:10:00")]
     [InlineData("SweepBatchSize", "0", "1 and 100000")]
+    [InlineData("FinishedRetention", "00:00:30", "00:01:00 and 3650.00:00:00")]
     public void AddCoordinator_SettingOutOfRange_IsRejectedNamingTheSettingAndItsRange(string setting, string value, string range)
     {
         var error = Rejected(new Dictionary<string, string?> { [setting] = value });

@@ -122,6 +122,31 @@ public sealed class AdminApiTests(ServiceStack stack)
     }
 
     [Fact]
+    public async Task ListAndSummary_TransactionCollectingVotes_AreAsTheCoordinatorHoldsIt()
+    {
+        SkipWithoutServers();
+        await using var silent = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        await using var voter = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+        silent.AnswerPrepare = false;
+        var tx = await stack.BeginAsync(timeoutSeconds: 10);
+        (await stack.EnlistAsync(tx.Id, silent.ParticipantId, silent.Endpoint)).EnsureSuccessStatusCode();
+        (await stack.EnlistAsync(tx.Id, voter.ParticipantId, voter.Endpoint)).EnsureSuccessStatusCode();
+        var commit = stack.CommitAsync(tx.Id);
+        await Eventually.HoldsAsync(async () => voter.Count<PrepareTransaction>() > 0 && silent.Count<PrepareTransaction>() > 0, Settle,
+            "Prepare sent to both");
+
+        // The move to Preparing and the first vote are in the coordinator's memory only: its database says Active.
+        Assert.Equal([tx.Id], Ids(await GetJsonAsync($"admin/transactions?participant={silent.ParticipantId}&state=Preparing")));
+        Assert.Empty(Ids(await GetJsonAsync($"admin/transactions?participant={silent.ParticipantId}&state=Active")));
+        var summary = await GetJsonAsync("admin/transactions/summary");
+        Assert.True(summary.GetProperty("byState").GetProperty("Preparing").GetInt64() >= 1);
+
+        (await stack.Http.PostAsync(new Uri(stack.CoordinatorUrl, $"transactions/{tx.Id}/abort"), null, Cancel)).EnsureSuccessStatusCode();
+        (await commit).Dispose();
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted, Settle, "aborted");
+    }
+
+    [Fact]
     public async Task Detail_CommittedOrder_TimelineHasEveryStepInTimeOrder()
     {
         SkipWithoutServers();

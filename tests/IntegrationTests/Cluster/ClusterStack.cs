@@ -41,14 +41,31 @@ public sealed class ClusterStack : ServiceStack
     {
         among ??= Replicas;
         string? leader = null;
-        await Eventually.HoldsAsync(async () =>
+        try
         {
-            var statuses = await Task.WhenAll(among.Select(StatusOfAsync));
-            var named = statuses.Where(s => s is not null).Select(s => s!.Leader).Distinct().ToList();
-            leader = named is [{ } only] && among.Contains("coordinator-" + only) ? "coordinator-" + only : null;
-            return leader is not null;
-        }, TimeSpan.FromSeconds(20), "the replicas agree on a leader among " + string.Join(", ", among));
+            await Eventually.HoldsAsync(async () =>
+            {
+                var statuses = await Task.WhenAll(among.Select(StatusOfAsync));
+                var named = statuses.Where(s => s is not null).Select(s => s!.Leader).Distinct().ToList();
+                leader = named is [{ } only] && among.Contains("coordinator-" + only) ? "coordinator-" + only : null;
+                return leader is not null;
+            }, TimeSpan.FromSeconds(20), "the replicas agree on a leader among " + string.Join(", ", among));
+        }
+        catch (Xunit.Sdk.XunitException ex)
+        {
+            Assert.Fail(ex.Message + Describe(Replicas));
+        }
+
         return leader!;
+    }
+
+    /// <summary>
+    /// Starts again every replica an earlier test left dead (it failed after killing one), so that one failure
+    /// stays one failure instead of failing every test after it.
+    /// </summary>
+    public async Task AllRunningAsync()
+    {
+        await Task.WhenAll(Replicas.Where(r => !IsRunning(r)).Select(StartAsync));
     }
 
     public IReadOnlyList<string> FollowersOf(string leader) => [.. Replicas.Where(r => r != leader)];

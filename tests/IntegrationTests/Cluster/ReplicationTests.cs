@@ -15,11 +15,21 @@ namespace TxCoordinator.IntegrationTests.Cluster;
 /// and leaves all three replicas running.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ReplicationTests(ClusterStack stack)
+public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 
     private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (stack.SkipReason is null)
+        {
+            await stack.AllRunningAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private async Task<(string Sku, string Customer)> SeedAsync(int stock = 10)
     {

@@ -41,6 +41,27 @@ public sealed class CrashRecoveryTests(ServiceStack stack)
     }
 
     [Fact]
+    public async Task Coordinator_KilledWhileActive_RestartAbortsTheTransactionWhoseEnlistmentsWereInMemory()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
+        await stack.Data.SeedStockAsync(sku, 10);
+        var tx = await stack.BeginAsync(timeoutSeconds: 5);
+        (await stack.ReserveAsync(tx.Id, Guid.NewGuid(), sku, 2)).EnsureSuccessStatusCode();
+        Assert.Equal(["inventory"], (await stack.GetAsync(tx.Id)).Participants.Select(p => p.ParticipantId));
+
+        // The enlistment was kept in memory only (it decides nothing): the restarted coordinator cannot know of it.
+        await stack.KillAsync("coordinator");
+        await stack.StartAsync("coordinator");
+
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted, Settle,
+            "the restarted coordinator aborted the Active transaction it found");
+        Assert.Contains("the coordinator restarted", (await stack.GetAsync(tx.Id)).AbortReason, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, (await stack.CommitAsync(tx.Id)).StatusCode);
+        Assert.Equal(10, await stack.Data.StockAsync(sku));
+    }
+
+    [Fact]
     public async Task Participant_KilledWhilePrepared_RestartResolvesToTheDecision()
     {
         Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");

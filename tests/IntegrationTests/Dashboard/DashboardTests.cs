@@ -108,6 +108,8 @@ public sealed class DashboardTests(ServiceStack stack)
         }
     }
 
+    // Older than anything the test runs, yet finished well within Coordinator:FinishedRetention (1 day): seeded a day
+    // back, the purger deleted them all as it happened to run during the test, and the summary no longer counted them.
     private async Task SeedFinishedTransactionsAsync(int count)
     {
         await using var connection = new NpgsqlConnection(stack.CoordinatorDatabase);
@@ -116,7 +118,7 @@ public sealed class DashboardTests(ServiceStack stack)
             INSERT INTO transactions (id, state, created_at, deadline, decided_at, completed_at, abort_reason, one_phase, metadata, revision)
             SELECT gen_random_uuid(), 'Committed', t, t + interval '30 seconds', t + interval '1 second', t + interval '2 seconds',
                    NULL, false, '{}'::jsonb, 4
-            FROM (SELECT now() - interval '1 day' - make_interval(secs => i) AS t FROM generate_series(1, @count) AS i) AS times
+            FROM (SELECT now() - interval '3 hours' - make_interval(secs => i) AS t FROM generate_series(1, @count) AS i) AS times
             """, connection);
         command.Parameters.AddWithValue("count", count);
         Assert.Equal(count, await command.ExecuteNonQueryAsync());

@@ -263,8 +263,12 @@ public class ServiceStack : IAsyncLifetime
 
                 response.Dispose();
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or IOException)
             {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new HttpRequestException($"{ex.Message}; no replica answered within 30 s.{Describe(Replicas)}", ex);
+                }
             }
 
             Volatile.Write(ref _preferredReplica, (index + 1) % CoordinatorUrls.Count);
@@ -303,6 +307,35 @@ public class ServiceStack : IAsyncLifetime
     }
 
     public string LogsOf(string name) => _processes.TryGetValue(name, out var host) ? host.Output : "";
+
+    /// <summary>
+    /// For a failure message: whether each named process runs (or how it ended), with its last warnings and errors
+    /// (a service that crashed, or could not start again, says why there).
+    /// </summary>
+    public string Describe(IEnumerable<string> names)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var name in names)
+        {
+            if (!_processes.TryGetValue(name, out var host))
+            {
+                text.Append($"\n{name}: never started");
+                continue;
+            }
+
+            var lines = host.Output.Split('\n');
+            var problems = lines
+                .Select((line, i) => (Line: line, Next: i + 1 < lines.Length ? lines[i + 1].Trim() : ""))
+                .Where(l => l.Line.StartsWith("warn:", StringComparison.Ordinal) || l.Line.StartsWith("fail:", StringComparison.Ordinal)
+                    || l.Line.StartsWith("crit:", StringComparison.Ordinal) || l.Line.StartsWith("Unhandled exception", StringComparison.Ordinal))
+                .TakeLast(6)
+                .Select(l => l.Line + " " + l.Next);
+            text.Append('\n').Append(name).Append(host.ExitCode is { } code ? $": exited with code {code}" : $": running (pid {host.Id})")
+                .Append("; its last warnings and errors:\n  ").AppendJoin("\n  ", problems);
+        }
+
+        return text.ToString();
+    }
 
     public async ValueTask DisposeAsync()
     {

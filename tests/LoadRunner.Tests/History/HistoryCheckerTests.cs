@@ -126,6 +126,42 @@ public sealed class HistoryCheckerTests
     }
 
     [Fact]
+    public void Check_ReplicasThatFinishedATransactionDifferently_IsAnAgreementViolation()
+    {
+        // The chaos run of d77f3b9: the replica re-elected last had a transaction Committed that the others had Aborted.
+        var result = new Histories().With(f => f with
+        {
+            ReplicaDecisions = new Dictionary<string, IReadOnlyDictionary<Guid, string>>
+            {
+                ["r1"] = new Dictionary<Guid, string> { [Histories.CommittedTx] = "Committed", [Histories.AbortedTx] = "Aborted" },
+                ["r2"] = new Dictionary<Guid, string> { [Histories.CommittedTx] = "Committed", [Histories.AbortedTx] = "Aborted" },
+                ["r3"] = new Dictionary<Guid, string> { [Histories.CommittedTx] = "Committed", [Histories.AbortedTx] = "Committed" },
+            },
+        }).Check();
+
+        var violation = Assert.Single(result.Violations);
+        Assert.Equal(Property.Agreement, violation.Property);
+        Assert.Equal($"transaction {Histories.AbortedTx} is Aborted at r1, Aborted at r2, Committed at r3: the replicas' logs parted",
+            violation.Description);
+    }
+
+    [Fact]
+    public void Check_ReplicaBehindTheOthers_IsNoViolation()
+    {
+        // r3 has not written the aborted transaction yet (a follower writes behind its log): behind, not parted.
+        var result = new Histories().With(f => f with
+        {
+            ReplicaDecisions = new Dictionary<string, IReadOnlyDictionary<Guid, string>>
+            {
+                ["r1"] = new Dictionary<Guid, string> { [Histories.CommittedTx] = "Committed", [Histories.AbortedTx] = "Aborted" },
+                ["r3"] = new Dictionary<Guid, string> { [Histories.CommittedTx] = "Committed" },
+            },
+        }).Check();
+
+        Assert.Empty(result.Violations);
+    }
+
+    [Fact]
     public void Check_TransactionsUnfinishedAtTheInDoubtCount_AreCountedInDoubt()
     {
         var records = new Histories().Records;

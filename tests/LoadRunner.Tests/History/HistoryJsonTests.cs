@@ -31,6 +31,25 @@ public sealed class HistoryJsonTests
     }
 
     [Fact]
+    public void Serialize_ThenDeserialize_KeepsTheReplicasDecisions()
+    {
+        var final = Histories.Final() with
+        {
+            ReplicaDecisions = new Dictionary<string, IReadOnlyDictionary<Guid, string>>
+            {
+                ["r1"] = new Dictionary<Guid, string> { [Histories.CommittedTx] = "Committed" },
+                ["r2"] = new Dictionary<Guid, string> { [Histories.AbortedTx] = "Aborted" },
+            },
+        };
+
+        var back = Assert.IsType<FinalRecord>(HistoryJson.Deserialize(HistoryJson.Serialize(final), 1));
+
+        Assert.Equal(["r1", "r2"], back.ReplicaDecisions!.Keys.Order());
+        Assert.Equal("Committed", back.ReplicaDecisions["r1"][Histories.CommittedTx]);
+        Assert.Equal("Aborted", back.ReplicaDecisions["r2"][Histories.AbortedTx]);
+    }
+
+    [Fact]
     public void Deserialize_NotAHistoryRecord_ThrowsWithTheLineNumber()
     {
         var error = Assert.Throws<HistoryFormatException>(() => HistoryJson.Deserialize("""{"type":"nonsense"}""", 7));

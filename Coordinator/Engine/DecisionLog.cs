@@ -1,15 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using TxCoordinator.Contracts;
-using TxCoordinator.Coordinator.Engine;
+using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Persistence;
 
-namespace TxCoordinator.Coordinator.Cluster;
+namespace TxCoordinator.Coordinator.Engine;
 
 /// <summary>
-/// A replicated coordinator: the change becomes a Raft log entry, and is durable once a majority stored it and this
-/// replica applied it to its database. The engine's own EF context is not saved; the applier writes the row.
+/// The engine's decision log over an <see cref="IImageLog"/>: a change becomes an image appended to the log (a Raft
+/// entry committed by a majority, or a row written by a lone coordinator), and is durable once this coordinator has
+/// applied it to its database. The engine's own EF context is never saved; the log's writer writes the row.
 /// </summary>
-internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
+internal sealed class DecisionLog(IImageLog replica) : IDecisionLog
 {
     public bool IsDeciding => replica.IsDeciding;
 
@@ -19,47 +20,42 @@ internal sealed class ReplicatedDecisionLog(RaftReplica replica) : IDecisionLog
 
     public TransactionRecord? FindApplied(Guid transactionId) => replica.Applied.Find(transactionId);
 
+    public IReadOnlyList<TransactionRecord> HeldUnfinished() => [.. replica.Applied.Held().Select(image => image.ToRecord())];
+
     public Task CatchUpAsync(CancellationToken cancellationToken) => replica.WaitForAppliedAsync(cancellationToken);
 
     // Only the leader keeps deferred changes, and it drops them when it stops leading: a follower's copy is the log's.
     // Nothing is deferred over a change that may still commit: applied later, it would supersede the deferred one.
-    public bool TryDefer(TransactionRecord tx)
-    {
-        if (!replica.IsDeciding || replica.Leadership.IsUncertain(tx.Id))
-        {
-            return false;
-        }
-
-        replica.Applied.Defer(TransactionImage.Of(tx));
-        return true;
-    }
+    public bool TryDefer(TransactionRecord tx, long epoch) =>
+        replica.IsDeciding && !replica.Leadership.IsUncertain(tx.Id) && replica.Applied.Defer(TransactionImage.Of(tx), epoch);
 
     public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) => replica.Applied.DeferredAwaitingAnswers(sentBefore);
 
     public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
 
-    public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, CancellationToken cancellationToken)
+    public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, long epoch, CancellationToken cancellationToken)
     {
         var image = TransactionImage.Of(tx);
         try
         {
-            await replica.ReplicateAsync(image, cancellationToken);
+            await replica.AppendAsync(image, epoch, cancellationToken);
         }
         catch (Exception ex) when (ex is CoordinatorUnavailableException or OperationCanceledException)
         {
-            replica.Leadership.OutcomeUnknown(tx.Id);
+            replica.Leadership.OutcomeUnknown(tx.Id, epoch);
             throw;
         }
 
-        // Committed and applied: so is every earlier entry of this term (Raft commits a prefix of the log).
-        replica.Leadership.OutcomeKnown(tx.Id);
+        // Committed and applied: so is every earlier change of this term (Raft commits a prefix of the log; a lone
+        // coordinator writes one batch at a time).
+        replica.Leadership.OutcomeKnown(tx.Id, epoch);
         if (tx.State != TransactionState.Active)
         {
             replica.Leadership.LeftActive(tx.Id);
         }
         else if (tx.Revision == 1)
         {
-            replica.Leadership.Begun(tx.Id);
+            replica.Leadership.Begun(tx.Id, epoch);
         }
 
         // Applying keeps the first image of the highest revision per transaction. An image built while another change
