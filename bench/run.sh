@@ -15,9 +15,9 @@ usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--stack-warmup S] [--
   --quick             short phases at concurrency 32 only, no sweeps (within 6 minutes)
   --duration S        measured seconds per phase (default 20; --quick 15)
   --warmup S          warm-up seconds per phase, excluded from the figures (default 10; --quick 8)
-  --stack-warmup S    unmeasured load on each freshly started stack before its first phase (default 30; --quick 20)
+  --stack-warmup S    unmeasured load on each freshly started stack before its first phase (default 30; --quick 45)
   --concurrency LIST  concurrency sweep for floor and txc-3, e.g. 1,8,32,64 (default; --quick: 32). 32 is always run.
-  --peers LIST        any of floor,bus,saga,txc-1,txc-3,participants (default: all; --quick: all but participants)
+  --peers LIST        any of floor,bus,saga,txc-1,txc-3,participants (default: all; --quick: floor,bus,saga,txc-3)
   --out DIR           where the results go (default bench/results)
   --keep-logs DIR     copy every process's and server's log into DIR before cleaning up
   --no-build          use the existing Release build
@@ -63,9 +63,9 @@ done
 if ((quick)); then
     duration="${duration:-15}"
     warmup="${warmup:-8}"
-    stack_warmup="${stack_warmup:-20}"
+    stack_warmup="${stack_warmup:-45}"
     concurrency="${concurrency:-32}"
-    peers="${peers:-floor,bus,saga,txc-3,txc-1}"
+    peers="${peers:-floor,bus,saga,txc-3}"
 else
     duration="${duration:-20}"
     warmup="${warmup:-10}"
