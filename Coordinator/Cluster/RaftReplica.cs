@@ -22,6 +22,9 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
     // Two batches in flight: one replicating while the next fills up.
     private const int BatchLoops = 2;
 
+    // EX_SOFTWARE (sysexits.h): the process stopped itself because of an internal failure, not a request to stop.
+    internal const int LogFailedExitCode = 70;
+
     // DotNext's default chunk is one memory page (4 KiB): a file created, mapped, flushed and deleted every few
     // entries. Measured with perf under load: ext4 inode creation and unlinking took ~10% of a follower's CPU.
     private const int WalChunkSize = 1 << 20;
@@ -30,6 +33,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
     private readonly TransactionImageWriter _writer;
     private readonly IDbContextFactory<CoordinatorDbContext> _databases;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<RaftReplica> _logger;
     private readonly PendingChanges _changes = new("This coordinator replica is shutting down.");
     private readonly CancellationTokenSource _stopping = new();
@@ -49,8 +53,10 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         IOptions<ClusterOptions> options,
         TransactionImageWriter writer,
         IDbContextFactory<CoordinatorDbContext> databases,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        IHostApplicationLifetime lifetime)
     {
+        _lifetime = lifetime;
         _options = options.Value;
         _writer = writer;
         _databases = databases;
@@ -143,6 +149,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         LogMessages.ReplicaStarted(_logger, self.Id!, self.RaftEndPoint!, _options.Members.Count, _log.LastCommittedEntryIndex);
 
         _loops.Add(Task.Run(() => LeadLoopAsync(_stopping.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => WatchLogAsync(_stopping.Token), CancellationToken.None));
         if (_options.FollowerWriteDelay > TimeSpan.Zero)
         {
             _loops.Add(Task.Run(() => FlushLoopAsync(_stopping.Token), CancellationToken.None));
@@ -308,6 +315,19 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
             {
                 return;
             }
+        }
+    }
+
+    // A replica whose log failed would stay in the group doing nothing (as leader, holding the lease without deciding):
+    // it stops, for its supervisor to restart it.
+    private async Task WatchLogAsync(CancellationToken stopping)
+    {
+        if (await WriteAheadLogFailure.WaitAsync(_log!, stopping) is { } failure)
+        {
+            LogMessages.LogFailed(_logger, _options.ReplicaId!, LogFailedExitCode, failure);
+            StopDeciding();
+            Environment.ExitCode = LogFailedExitCode;
+            _lifetime.StopApplication();
         }
     }
 

@@ -81,6 +81,9 @@ internal static partial class LogMessages
     [LoggerMessage(5008, LogLevel.Information, "Replica took over: re-driving {Count} unfinished transactions")]
     public static partial void Redriving(ILogger logger, int count);
 
+    [LoggerMessage(5012, LogLevel.Critical, "Replica '{ReplicaId}': its decision log failed and refuses all further work; the process stops (exit code {ExitCode}) so that it is restarted, and replays the log from its last snapshot")]
+    public static partial void LogFailed(ILogger logger, string replicaId, int exitCode, Exception exception);
+
     [LoggerMessage(5010, LogLevel.Warning, "Writing the changes a follower held to PostgreSQL failed; they stay held and the next flush retries")]
     public static partial void FlushFailed(ILogger logger, Exception exception);
 

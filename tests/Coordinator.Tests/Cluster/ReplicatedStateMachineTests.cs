@@ -199,6 +199,41 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(first)));
     }
 
+    [Fact]
+    public async Task EntryThatCannotBeApplied_FailsTheLog_AndTheWatchReportsWhy()
+    {
+        _writeBehind = false;
+        await using var replica = await OpenAsync();
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var watching = WriteAheadLogFailure.WaitAsync(replica.Log, timeout.Token);
+        Assert.False(watching.IsCompleted);
+
+        // Not JSON: the applier cannot read it, and an exception out of the applier stops the log for good.
+        var index = await replica.Log.AppendAsync(new BinaryLogEntry { Content = "not json"u8.ToArray(), Term = 1 }, Ct);
+        await replica.Log.CommitAsync(index, Ct);
+
+        Assert.IsAssignableFrom<JsonException>(await watching);
+        // Asked after the failure, it answers at once, with the same cause.
+        Assert.IsAssignableFrom<JsonException>(await WriteAheadLogFailure.WaitAsync(replica.Log, timeout.Token));
+    }
+
+    [Fact]
+    public async Task WatchOfAHealthyLog_EndsWithoutAFailureWhenStopped()
+    {
+        await using var replica = await OpenAsync();
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var watching = WriteAheadLogFailure.WaitAsync(replica.Log, stopping.Token);
+        await Task.Delay(200, Ct);
+        Assert.False(watching.IsCompleted);
+
+        await stopping.CancelAsync();
+
+        Assert.Null(await watching);
+    }
+
     private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
         stored is { } found ? (found.State, found.Revision) : null;
 
