@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Mvc;
 using TxCoordinator.Participants.Client;
 
@@ -63,10 +62,7 @@ internal sealed class LeaderForwardingMiddleware(
             response = await clients.CreateClient(HttpClientName)
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         }
-        // A leader that dies as the connection opens can surface as a bare SocketException, not wrapped in an
-        // HttpRequestException (seen in CI: error 107 from Socket.RemoteEndPoint inside HttpClient's ConnectAsync).
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or SocketException or IOException
-                                   && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when ((ConnectionFailure.Is(ex) || ex is TaskCanceledException) && !context.RequestAborted.IsCancellationRequested)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await problems.WriteAsync(new ProblemDetailsContext

@@ -157,9 +157,7 @@ public sealed class TransactionCoordinatorClient : ITransactionCoordinatorClient
                     last = problem;
                     LogMessages.CoordinatorAttemptFailed(_logger, baseUrl, method.Method, path, $"{(int)response.StatusCode} {problem.Detail}");
                 }
-                // A replica that dies as the connection opens can surface as a bare SocketException (error 107 from
-                // Socket.RemoteEndPoint inside HttpClient's ConnectAsync), not wrapped in an HttpRequestException.
-                catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or IOException)
+                catch (Exception ex) when (ConnectionFailure.Is(ex))
                 {
                     last = ex;
                     LogMessages.CoordinatorAttemptFailed(_logger, baseUrl, method.Method, path, ex.Message);
