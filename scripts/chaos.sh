@@ -89,11 +89,15 @@ source "$root/scripts/lib/replicas.sh"
 source "$root/scripts/lib/samples.sh"
 # shellcheck source=scripts/lib/nemesis.sh
 source "$root/scripts/lib/nemesis.sh"
+# shellcheck source=scripts/lib/digest.sh
+source "$root/scripts/lib/digest.sh"
 
 # Only the summary may reach stdout: keep it as fd 3 and send everything else to stderr.
 exec 3>&1 1>&2
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Every process's log lines carry the time, to be laid beside the nemesis's.
+export Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff "
 coordinator_dir="$(txc_bin Coordinator)"
 runner_dir="$(txc_bin SampleServices/LoadRunner)"
 runner_dll="$runner_dir/TxCoordinator.Samples.LoadRunner.dll"
@@ -152,7 +156,6 @@ for dll in "$coordinator_dir/TxCoordinator.Coordinator.dll" "$runner_dll"; do
 done
 
 log "seed $seed (replay with --seed $seed), $workload_seconds s of orders at concurrency $concurrency"
-RANDOM=$seed
 txc_mark_run
 txc_pg_start
 txc_rmq_start
@@ -204,6 +207,8 @@ committed_since() {
 }
 
 # Every kind once, in a seeded order, then seeded random kinds; one at a time with a few quiet seconds between.
+# Seeded only now: starting the servers draws ports from RANDOM as many times as it takes to find free ones.
+RANDOM=$seed
 mapfile -t schedule < <(for kind in "${TXC_NEMESIS_KINDS[@]}"; do printf '%05d %s\n' "$RANDOM" "$kind"; done | sort | cut -d' ' -f2)
 done_kinds=0
 sleep 5
@@ -273,6 +278,10 @@ runner final --settle 60 --replica-dbs "$replica_dbs"
 cat "$faults" >>"$history"
 summary="$(cd "$runner_dir" && dotnet "$runner_dll" check --history "$history" 2>"$TXC_SERVERS_DIR/logs/check.log")" && status=0 || status=$?
 sed 's/^/  /' "$TXC_SERVERS_DIR/logs/check.log" >&2
+if ((status != 0)); then
+    # The logs are kept on this machine only; a CI page shows this output alone.
+    txc_log_digest "$TXC_SERVERS_DIR/logs" "coordinator-*.log" inventory.log payments.log orders.log loadrunner.log >&2
+fi
 log "seed $seed; $((SECONDS - started_at))s in all"
 cleanup
 printf '%s\n' "$summary" >&3

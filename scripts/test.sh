@@ -76,7 +76,7 @@ else
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
-        tail -n 30 "$log_dir/chaos.log" >&2
+        chaos_failed=1
     fi
 fi
 
@@ -104,6 +104,14 @@ if ((status != 0 || failed > 0)); then
             sub(/^ +/, ""); printf "    %s\n", substr($0, 1, 300); keep--
             if (keep == 0) name = ""
         }' >&2
+fi
+if [[ -n ${chaos_failed:-} ]]; then
+    # Its timeline (faults and what the script saw), each process's errors, then the checker's verdict.
+    echo "test.sh: the chaos run failed (its log: $log_dir/chaos.log):" >&2
+    grep -E '^\[servers [0-9:]+\] nemesis|^\[chaos ' "$log_dir/chaos.log" | tail -n 40 >&2 || true
+    grep -E '^\[digest\]' "$log_dir/chaos.log" >&2 || true
+    awk '/^ *\[check\] VIOLATION/ { if (++v <= 5) print; next } /^ *\[check\]/ { print }
+        END { if (v > 5) printf "  [check] ... and %d more violations\n", v - 5 }' "$log_dir/chaos.log" >&2
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$exit_code"
