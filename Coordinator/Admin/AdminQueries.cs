@@ -13,10 +13,12 @@ namespace TxCoordinator.Coordinator.Admin;
 /// </summary>
 /// <remarks>
 /// The deciding coordinator does not write enlistments, the move to Preparing, or votes and acknowledgements that
-/// decide nothing (<see cref="IDecisionLog.TryDefer"/>): its database shows an in-flight transaction as Active, often
-/// with no participant. So every unfinished transaction shown, alone or in a list, is shown as the decision log holds
-/// it in memory, and a list's filters are applied to that too: a transaction the database would list but memory no
-/// longer matches is left out, one that only memory matches is put in; the summary counts it in the state memory has.
+/// decide nothing (<see cref="IDecisionLog.TryDefer"/>), and a replica writes the rest a little behind its log: its
+/// database shows an in-flight transaction as Active, often with no participant, and a transaction just begun or just
+/// finished not at all or as it was. So every transaction the decision log holds in memory
+/// (<see cref="IDecisionLog.Held"/>) is shown as memory has it, alone or in a list, and a list's filters are applied to
+/// that too: a transaction the database would list but memory no longer matches is left out, one that only memory
+/// matches is put in; the summary counts it in the state memory has.
 /// </remarks>
 internal sealed class AdminQueries(
     IDbContextFactory<CoordinatorDbContext> databases, IDecisionLog log, IOptions<CoordinatorOptions> options, TimeProvider time)
@@ -70,7 +72,7 @@ internal sealed class AdminQueries(
         }).ToListAsync(cancellationToken);
 
         // Each held transaction once, as memory has it: in place of its row, or on its own when the row does not match.
-        var held = log.HeldUnfinished().ToDictionary(tx => tx.Id, tx => ToListItem(tx, now, stuckAfter));
+        var held = log.Held().ToDictionary(tx => tx.Id, tx => ToListItem(tx, now, stuckAfter));
         var dbItems = rows.Select(r => held.TryGetValue(r.Id, out var item)
             ? item
             : new TransactionListItem(
@@ -133,7 +135,7 @@ internal sealed class AdminQueries(
             .Select(t => new { t.Id, t.CreatedAt })
             .FirstOrDefaultAsync(cancellationToken);
         // What memory holds of a transaction is newer than its row: its state and its participants count from there.
-        var held = log.HeldUnfinished();
+        var held = log.Held();
         var heldIds = held.Select(t => t.Id).ToList();
         var stored = heldIds.Count == 0 ? []
             : await db.Transactions.Where(t => heldIds.Contains(t.Id)).Select(t => new { t.Id, t.State }).ToListAsync(cancellationToken);
@@ -141,7 +143,8 @@ internal sealed class AdminQueries(
             && !heldIds.Contains(p.TransactionId)
             && db.Transactions.Any(t => t.Id == p.TransactionId
                 && t.State != TransactionState.Committed && t.State != TransactionState.Aborted));
-        var heldStuck = held.Select(tx => tx.Participants.Count(p => !p.IsDone && p.DeliveryAttempts >= stuckAfter))
+        var heldStuck = held.Where(tx => !tx.IsFinal)
+            .Select(tx => tx.Participants.Count(p => !p.IsDone && p.DeliveryAttempts >= stuckAfter))
             .Where(n => n > 0).ToList();
         var stuckParticipants = await stuck.LongCountAsync(cancellationToken) + heldStuck.Sum();
         var stuckTransactions = await stuck.Select(p => p.TransactionId).Distinct().LongCountAsync(cancellationToken) + heldStuck.Count;
@@ -159,9 +162,16 @@ internal sealed class AdminQueries(
             }
         }
 
-        var unfinished = counts.Where(c => !Final.Contains(c.State)).Sum(c => c.Count);
+        // Begun too recently for its row to be written yet.
+        var storedIds = stored.Select(r => r.Id).ToHashSet();
+        foreach (var tx in held.Where(tx => !storedIds.Contains(tx.Id)))
+        {
+            byState[tx.State.ToString()]++;
+        }
+
+        var unfinished = Enum.GetValues<TransactionState>().Where(s => !Final.Contains(s)).Sum(s => byState[s.ToString()]);
         return new TransactionSummary(
-            byState, counts.Sum(c => c.Count), unfinished,
+            byState, byState.Values.Sum(), unfinished,
             oldest is null ? null : Math.Round((now - oldest.CreatedAt).TotalSeconds, 3), oldest?.Id,
             stuckTransactions, stuckParticipants, stuckAfter);
     }

@@ -8,10 +8,9 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <summary>
 /// The unfinished transactions as this replica last applied them. The leader changes a transaction a few times per
 /// commit (enlistments, votes, acknowledgements, resends); with this copy it neither reads the record from PostgreSQL
-/// before each change nor reads it back afterwards to see that its own image was the one applied. On the leader the
-/// copy is exactly as fresh as the database: the same applier writes both, the database first, with the same rule
-/// (per transaction, the first image of the highest revision wins); a follower's copy runs ahead of its database,
-/// which it writes behind, and the two agree again before it decides. A finished transaction leaves the copy, but its
+/// before each change nor reads it back afterwards to see that its own image was the one applied. The applier keeps
+/// both with the same rule (per transaction, the first image of the highest revision wins); the copy runs ahead of the
+/// database, which a replica writes behind (<see cref="ReplicatedStateMachine"/>). A finished transaction leaves the copy, but its
 /// final revision and state are remembered for a while: a late image of the same revision cannot bring it back, and
 /// the leader need not read them back from the database after finishing it. A restarted replica starts without the
 /// transactions its snapshot holds: for those, and for finished ones no longer remembered, the database answers.
@@ -126,14 +125,17 @@ internal sealed class AppliedTransactions
     }
 
     /// <summary>
-    /// Deferred transactions past Active with a participant that has not acknowledged a message last sent before
-    /// <paramref name="sentBefore"/> (or never sent): the supervisor's query of the database, over what it cannot see.
+    /// Unfinished transactions held (as the leader last changed them) that are Active or Preparing past their deadline,
+    /// or past Active with a participant that has not acknowledged a message last sent before
+    /// <paramref name="sentBefore"/> (or never sent): the supervisor's query of the database, over what the database
+    /// may not show yet.
     /// </summary>
-    public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) =>
+    public IReadOnlyList<Guid> Due(DateTimeOffset now, DateTimeOffset sentBefore) =>
     [
-        .. DeferredNow()
-            .Where(image => image.State != TransactionState.Active // and never finished: Defer refuses those
-                && image.Participants.Exists(p => p.AcknowledgedAt is null && (p.LastSentAt is null || p.LastSentAt <= sentBefore)))
+        .. Held()
+            .Where(image => (image.State is TransactionState.Active or TransactionState.Preparing && image.Deadline <= now)
+                || (image.State != TransactionState.Active
+                    && image.Participants.Exists(p => p.AcknowledgedAt is null && (p.LastSentAt is null || p.LastSentAt <= sentBefore))))
             .Select(image => image.Id),
     ];
 

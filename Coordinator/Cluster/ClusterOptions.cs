@@ -41,12 +41,12 @@ public sealed class ClusterOptions
     public int SnapshotEvery { get; set; } = 2_000;
 
     /// <summary>
-    /// How long a follower may hold applied changes before writing them to its database, newest per transaction
-    /// (zero: write each entry as it is applied, as the leader does). Its database is then at most this far behind
-    /// its log; nothing waits on it, since reads go to the leader and a replica writes everything before it leads.
+    /// How long a replica may hold applied changes before writing them to its database, newest per transaction (zero:
+    /// write each entry as it is applied). Its database is then at most this far behind its log; no change waits on
+    /// it, since the leader reads what it has not written yet from memory and writes everything before it leads.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
-    public TimeSpan FollowerWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan DatabaseWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Most transaction changes carried by one log entry.</summary>
     [Range(1, 10_000)]

@@ -108,7 +108,8 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         var self = _options.Self();
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
-            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, WritesBehind, _logger);
+            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery,
+            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.RestoreAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);
@@ -150,7 +151,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
 
         _loops.Add(Task.Run(() => LeadLoopAsync(_stopping.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => WatchLogAsync(_stopping.Token), CancellationToken.None));
-        if (_options.FollowerWriteDelay > TimeSpan.Zero)
+        if (_options.DatabaseWriteDelay > TimeSpan.Zero)
         {
             _loops.Add(Task.Run(() => FlushLoopAsync(_stopping.Token), CancellationToken.None));
         }
@@ -206,8 +207,9 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
     }
 
     /// <summary>
-    /// Commits one transaction change through the log: returns once a majority has it and this replica's database
-    /// shows it. Fails with <see cref="CoordinatorUnavailableException"/> when this replica cannot decide.
+    /// Commits one transaction change through the log: returns once a majority has it and this replica has applied it
+    /// (its copy; the database follows within <see cref="ClusterOptions.DatabaseWriteDelay"/>). Fails with
+    /// <see cref="CoordinatorUnavailableException"/> when this replica cannot decide.
     /// </summary>
     public async Task AppendAsync(TransactionImage image, long epoch, CancellationToken cancellationToken)
     {
@@ -215,10 +217,20 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         await _changes.AppendAsync(image, epoch, cancellationToken);
     }
 
-    /// <summary>Waits (at most the replication timeout) until the database shows every committed entry.</summary>
-    /// <exception cref="CoordinatorUnavailableException">It did not in time (the database is down or slow).</exception>
+    public TransactionImage? Unwritten(Guid transactionId) => _stateMachine?.Unwritten(transactionId);
+
+    public IReadOnlyCollection<TransactionImage> Unwritten() => _stateMachine?.Unwritten() ?? [];
+
+    /// <summary>Waits (at most the replication timeout) until this replica has applied every committed entry.</summary>
+    /// <exception cref="CoordinatorUnavailableException">It did not in time (its applier is stuck on the database).</exception>
     public async Task WaitForAppliedAsync(CancellationToken cancellationToken)
     {
+        // The common case, checked before the timeout's timer is armed: every change of the engine passes here.
+        if (_log!.LastAppliedIndex >= _log.LastCommittedEntryIndex)
+        {
+            return;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ReplicationTimeout);
         try
@@ -228,7 +240,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CoordinatorUnavailableException(
-                $"Replica '{_options.ReplicaId}' has not applied the decision log to its database within {_options.ReplicationTimeout.TotalSeconds:0.#} s; retry shortly.");
+                $"Replica '{_options.ReplicaId}' has not applied the decision log within {_options.ReplicationTimeout.TotalSeconds:0.#} s; retry shortly.");
         }
     }
 
@@ -279,12 +291,13 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
                 // An empty entry of our own term: once it is applied here, so is every entry committed before it,
                 // and the database shows all that earlier leaders decided.
                 await cluster.ReplicateAsync(new BinaryLogEntry { Content = ReadOnlyMemory<byte>.Empty, Term = term }, barrier.Token);
-                // Committed is not applied (DotNext applies in the background): wait until the database shows it,
-                // however long the database takes to come back, as long as we lead.
+                // Committed is not applied (DotNext applies in the background): wait until it is, and until the database
+                // shows it, however long the database takes to come back, as long as we lead.
                 using (var applied = CancellationTokenSource.CreateLinkedTokenSource(lease, stopping))
                 {
                     await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, applied.Token);
-                    // As a follower it wrote behind its log; a leader's database must show everything before it decides.
+                    // It wrote behind its log: the database must show every earlier term's decision before this term's
+                    // first queries (the re-drive, the supervisor) read it.
                     await _stateMachine!.FlushAsync(applied.Token);
                 }
 
@@ -331,11 +344,6 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         }
     }
 
-    // A follower (or a replica without a known leader) writes its database behind its log; the leader, even while it
-    // catches up, writes each entry as it applies it.
-    private bool WritesBehind() =>
-        _options.FollowerWriteDelay > TimeSpan.Zero && (_cluster is null || _cluster.LeadershipToken.IsCancellationRequested);
-
     private void StopDeciding()
     {
         Volatile.Write(ref _deciding, DecidingTerm.None);
@@ -345,7 +353,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
 
     private async Task FlushLoopAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(_options.FollowerWriteDelay);
+        using var timer = new PeriodicTimer(_options.DatabaseWriteDelay);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
@@ -411,10 +419,10 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
                 new BinaryLogEntry { Content = payload, Term = deciding.RaftTerm, Context = new AppendedImages(payload, images) },
                 timeout.Token);
             committed = true;
-            // Committed is not applied: DotNext applies entries in the background, and a database hiccup (PostgreSQL
-            // restarting) holds this replica's rows behind its log for seconds. The engine reads those rows to make
-            // its next change and sends a decision as soon as this returns, so both wait until the database shows the
-            // entry. Found by the chaos run: a leader that read a stale row sent Abort, then decided and sent Commit.
+            // Committed is not applied: DotNext applies entries in the background. The engine reads its next change
+            // from the applied copy and sends a decision as soon as this returns, so both wait until this replica has
+            // applied the entry. Found by the chaos run: a leader that read a stale row sent Abort, then decided and
+            // sent Commit.
             await _log!.WaitForApplyAsync(_log.LastCommittedEntryIndex, timeout.Token);
             _replicationLatency.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _batchSizes.Add(batch.Count);

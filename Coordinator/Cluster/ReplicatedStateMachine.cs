@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
@@ -10,19 +11,20 @@ using TxCoordinator.Coordinator.Persistence;
 namespace TxCoordinator.Coordinator.Cluster;
 
 /// <summary>
-/// The replica's side of the decision log: each committed entry (a batch of transaction images) is written, in log
-/// order, to this replica's PostgreSQL database, which is therefore the applied state. Snapshots are the whole
-/// transactions table; with them the log stays bounded, and a replica whose database was wiped rebuilds itself
-/// from its last snapshot plus the entries after it (replayed at every start).
+/// The replica's side of the decision log: each committed entry (a batch of transaction images) is applied, in log
+/// order, to the in-memory copy (<see cref="AppliedTransactions"/>) and, a little behind, to this replica's PostgreSQL
+/// database. Snapshots are the whole transactions table; with them the log stays bounded, and a replica whose
+/// database was wiped rebuilds itself from its last snapshot plus the entries after it (replayed at every start).
 /// </summary>
 /// <remarks>
-/// The leader writes each entry before the entry counts as applied: the engine reads those rows, and sends nothing
-/// before the database shows the change. A follower's database is read by nobody that needs it current (requests
-/// are forwarded to the leader), so while <paramref name="writeBehind"/> says so, a follower keeps the newest image
-/// per transaction in memory and writes them every few hundred milliseconds (<see cref="FlushAsync"/>): a transaction
-/// changed eight times in that span is written once. Nothing is lost by a crash meanwhile, since the log is the
-/// durable record and every start replays it from the last snapshot; before a snapshot is taken, before a snapshot
-/// from the leader is installed, and before this replica starts deciding, what is held is written first.
+/// While <paramref name="writeBehind"/> is set, every replica, the leader too, keeps the newest image per transaction
+/// in memory and writes them every few hundred milliseconds (<see cref="FlushAsync"/>): a transaction changed three
+/// times in that span is written once, and no change waits for PostgreSQL. Nothing is lost by a crash meanwhile, since
+/// the log is the durable record and every start replays it from the last snapshot; before a snapshot is taken, before
+/// a snapshot from the leader is installed, and before this replica starts deciding, what is held is written first.
+/// The engine never reads a row older than the log: it reads an unfinished transaction from the copy, and a finished
+/// one from <see cref="Unwritten(Guid)"/> until its row is written. Without <paramref name="writeBehind"/> each entry is
+/// written before it counts as applied.
 /// </remarks>
 internal sealed class ReplicatedStateMachine(
     DirectoryInfo location,
@@ -30,7 +32,7 @@ internal sealed class ReplicatedStateMachine(
     AppliedTransactions applied,
     IDbContextFactory<CoordinatorDbContext> databases,
     int snapshotEvery,
-    Func<bool> writeBehind,
+    bool writeBehind,
     ILogger logger) : SimpleStateMachine(location)
 {
     private const int MaxApplyAttempts = 30;
@@ -39,10 +41,11 @@ internal sealed class ReplicatedStateMachine(
     private const int MaxHeld = 2_048;
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    // Guards the held images and every write to the database: entries are applied by DotNext's applier, flushes come
-    // from a timer, a snapshot or a takeover.
+    // Guards changes to the held images and every write to the database: entries are applied by DotNext's applier,
+    // flushes come from a timer, a snapshot or a takeover. Readers look the held images up without it: an image leaves
+    // them only once its row is written.
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private readonly Dictionary<Guid, TransactionImage> _held = [];
+    private readonly ConcurrentDictionary<Guid, TransactionImage> _held = [];
     private long _heldUpTo;
     private long _writtenUpTo;
     private int _heldCount;
@@ -63,6 +66,12 @@ internal sealed class ReplicatedStateMachine(
     /// <summary>Images held for the database, not yet written.</summary>
     public int HeldCount => Volatile.Read(ref _heldCount);
 
+    /// <summary>The newest applied image of the transaction when its database row does not show it yet; else null.</summary>
+    public TransactionImage? Unwritten(Guid transactionId) => _held.TryGetValue(transactionId, out var image) ? image : null;
+
+    /// <summary>Every applied image the database does not show yet, newest per transaction.</summary>
+    public IReadOnlyCollection<TransactionImage> Unwritten() => [.. _held.Values];
+
     protected override async ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
     {
         var payload = Payload(entry);
@@ -74,10 +83,10 @@ internal sealed class ReplicatedStateMachine(
                 // On the replica that appended the entry, DotNext hands back the images it was made from: no parsing,
                 // and the engine recognises its own image in the applied copy by reference instead of comparing JSON.
                 var images = AppendedImages.For(entry.Context, payload) ?? Deserialize(payload);
-                if (writeBehind())
+                if (writeBehind)
                 {
                     Hold(images, entry.Index);
-                    if (_held.Count >= MaxHeld)
+                    if (_heldCount >= MaxHeld)
                     {
                         await WriteHeldAsync(token);
                     }
@@ -92,7 +101,7 @@ internal sealed class ReplicatedStateMachine(
                 applied.Apply(images);
             }
 
-            if (_held.Count == 0)
+            if (_held.IsEmpty)
             {
                 Volatile.Write(ref _writtenUpTo, entry.Index);
             }
@@ -140,13 +149,14 @@ internal sealed class ReplicatedStateMachine(
 
     private async Task WriteHeldAsync(CancellationToken token)
     {
-        if (_held.Count == 0)
+        if (_held.IsEmpty)
         {
             return;
         }
 
-        await WriteAsync(_held.Values.ToList(), _heldUpTo, token);
+        await WriteAsync([.. _held.Values], _heldUpTo, token);
         Volatile.Write(ref _writtenUpTo, _heldUpTo);
+        // Only now: a reader that misses an image here finds its row written.
         _held.Clear();
         Volatile.Write(ref _heldCount, 0);
     }

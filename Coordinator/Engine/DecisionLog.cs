@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Persistence;
+using TxCoordinator.Coordinator.StateMachine;
 
 namespace TxCoordinator.Coordinator.Engine;
 
@@ -18,9 +19,18 @@ internal sealed class DecisionLog(IImageLog replica) : IDecisionLog
 
     public void EnsureDeciding() => replica.EnsureDeciding();
 
-    public TransactionRecord? FindApplied(Guid transactionId) => replica.Applied.Find(transactionId);
+    // An unfinished transaction is in the copy; a finished one leaves it as it is applied, and is read from the images
+    // not written yet until its row is.
+    public TransactionRecord? FindApplied(Guid transactionId) =>
+        replica.Applied.Find(transactionId) ?? replica.Unwritten(transactionId)?.ToRecord();
 
-    public IReadOnlyList<TransactionRecord> HeldUnfinished() => [.. replica.Applied.Held().Select(image => image.ToRecord())];
+    public IReadOnlyList<TransactionRecord> Held()
+    {
+        var unfinished = replica.Applied.Held().ToList();
+        var ids = unfinished.Select(image => image.Id).ToHashSet();
+        var finished = replica.Unwritten().Where(image => TransactionStateMachine.IsFinal(image.State) && !ids.Contains(image.Id));
+        return [.. unfinished.Concat(finished).Select(image => image.ToRecord())];
+    }
 
     public Task CatchUpAsync(CancellationToken cancellationToken) => replica.WaitForAppliedAsync(cancellationToken);
 
@@ -29,7 +39,7 @@ internal sealed class DecisionLog(IImageLog replica) : IDecisionLog
     public bool TryDefer(TransactionRecord tx, long epoch) =>
         replica.IsDeciding && !replica.Leadership.IsUncertain(tx.Id) && replica.Applied.Defer(TransactionImage.Of(tx), epoch);
 
-    public IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore) => replica.Applied.DeferredAwaitingAnswers(sentBefore);
+    public IReadOnlyList<Guid> HeldDue(DateTimeOffset now, DateTimeOffset sentBefore) => replica.Applied.Due(now, sentBefore);
 
     public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
 

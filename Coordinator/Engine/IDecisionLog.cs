@@ -21,16 +21,18 @@ internal interface IDecisionLog
     void EnsureDeciding();
 
     /// <summary>
-    /// A new, changeable record of the unfinished transaction as this log last made it durable, when the log keeps
-    /// one in memory; null means "read it from the database".
+    /// A new, changeable record of the transaction as this log last made it durable, when the database may not show
+    /// that yet (an unfinished transaction this log holds in memory, or a finished one whose row is not written yet);
+    /// null means "read it from the database".
     /// </summary>
     TransactionRecord? FindApplied(Guid transactionId);
 
     /// <summary>
-    /// New records of every unfinished transaction this log holds in memory, as <see cref="FindApplied"/> returns them
-    /// (none when it keeps no copy): what the database may not show yet, for the operators' lists.
+    /// New records of every transaction this log holds that the database may not show as it is, as
+    /// <see cref="FindApplied"/> returns them: the unfinished ones, and finished ones not written yet (none when it
+    /// keeps no copy). For the operators' lists.
     /// </summary>
-    IReadOnlyList<TransactionRecord> HeldUnfinished();
+    IReadOnlyList<TransactionRecord> Held();
 
     /// <summary>
     /// Waits until this coordinator's database shows every change the log has committed, so that a transaction read
@@ -50,11 +52,12 @@ internal interface IDecisionLog
     bool TryDefer(TransactionRecord tx, long epoch);
 
     /// <summary>
-    /// The unfinished transactions past Active whose deferred change owes a participant an answer to a message last
-    /// sent before <paramref name="sentBefore"/> (or never sent): the supervisor's candidates that the database, which
-    /// holds only durable changes, cannot show.
+    /// The unfinished transactions held in memory that the supervisor must look at now: Active or Preparing past their
+    /// deadline, or past Active and owing a participant an answer to a message last sent before
+    /// <paramref name="sentBefore"/> (or never sent). The same rule as the supervisor's query of the database, over
+    /// what that cannot show yet: deferred changes, and changes not written yet.
     /// </summary>
-    IReadOnlyList<Guid> DeferredAwaitingAnswers(DateTimeOffset sentBefore);
+    IReadOnlyList<Guid> HeldDue(DateTimeOffset now, DateTimeOffset sentBefore);
 
     /// <summary>
     /// Whether this coordinator knows every participant that enlisted in the Active transaction. An enlistment is a

@@ -27,7 +27,7 @@ internal interface IImageLog
 
     /// <summary>
     /// Returns once the image, made from what this coordinator held in term <paramref name="epoch"/>, is durable and
-    /// applied here (database and <see cref="Applied"/>).
+    /// applied here (<see cref="Applied"/>; the database shows it then or within a replica's write delay).
     /// </summary>
     /// <exception cref="Cluster.CoordinatorUnavailableException">It could not be made durable now, or the term is no
     /// longer <paramref name="epoch"/>: what it was made from may have been overruled since.</exception>
@@ -35,7 +35,16 @@ internal interface IImageLog
     /// on: the image was not applied.</exception>
     Task AppendAsync(TransactionImage image, long epoch, CancellationToken cancellationToken);
 
-    /// <summary>Waits until the database shows everything made durable so far.</summary>
-    /// <exception cref="Cluster.CoordinatorUnavailableException">It does not in time.</exception>
+    /// <summary>Waits until everything made durable so far is applied here (see <see cref="Applied"/>).</summary>
+    /// <exception cref="Cluster.CoordinatorUnavailableException">It is not in time.</exception>
     Task WaitForAppliedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The newest applied image of the transaction while the database does not show it yet (a replica writes its
+    /// database a little behind its log); null when the database is current for it.
+    /// </summary>
+    TransactionImage? Unwritten(Guid transactionId);
+
+    /// <summary>Every applied image the database does not show yet, newest per transaction.</summary>
+    IReadOnlyCollection<TransactionImage> Unwritten();
 }

@@ -34,8 +34,9 @@ internal sealed partial class TransactionEngine
                 .ToListAsync(cancellationToken);
         }
 
-        // A leader's deferred move to Preparing is not in its database yet (the row still says Active).
-        candidates = [.. candidates.Union(_log.DeferredAwaitingAnswers(resendBefore))];
+        // What the log holds in memory may not be in the database yet: a deferred move to Preparing (the row still says
+        // Active), or a change applied but not written.
+        candidates = [.. candidates.Union(_log.HeldDue(now, resendBefore).Take(_options.SweepBatchSize))];
 
         var policy = ResendPolicy.From(_options);
         int expired = 0, resent = 0, stuck = 0;

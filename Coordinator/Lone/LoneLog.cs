@@ -138,6 +138,11 @@ internal sealed partial class LoneLog : IImageLog, IHostedService, IAsyncDisposa
     // A change returns once written and applied: nothing written is ever waiting to be applied.
     public Task WaitForAppliedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // Its database is its log: what is applied is written.
+    public TransactionImage? Unwritten(Guid transactionId) => null;
+
+    public IReadOnlyCollection<TransactionImage> Unwritten() => [];
+
     /// <summary>Takes the lock on a new connection and starts a term; returns who holds it when another does.</summary>
     private async Task<string?> TryLockAsync(CancellationToken cancellationToken)
     {

@@ -222,7 +222,7 @@ public sealed class AppliedTransactionsTests
     }
 
     [Fact]
-    public void DeferredAwaitingAnswers_DeferredMoveToPreparing_ListedOnceItsPrepareIsDueAgain()
+    public void Due_DeferredMoveToPreparing_ListedOnceItsPrepareIsDueAgain()
     {
         // The log holds the transaction as Active; the leader deferred its move to Preparing (Prepare sent at
         // CommitRequestedAt), and a second transaction's deferred enlistment (still Active) owes nobody an answer.
@@ -234,11 +234,36 @@ public sealed class AppliedTransactionsTests
         applied.Defer(TransactionImage.Of(tx), 1);
         applied.Defer(TransactionImage.Of(Transactions.Active("inventory")) with { Id = Guid.NewGuid() }, 1);
 
-        Assert.Empty(applied.DeferredAwaitingAnswers(Transactions.CommitRequestedAt - TimeSpan.FromMilliseconds(1)));
-        Assert.Equal([Transactions.Id], applied.DeferredAwaitingAnswers(Transactions.CommitRequestedAt));
+        Assert.Empty(applied.Due(Transactions.CommitRequestedAt, Transactions.CommitRequestedAt - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal([Transactions.Id], applied.Due(Transactions.CommitRequestedAt, Transactions.CommitRequestedAt));
 
+        // Without the deferred move, the log's Active image owes nobody an answer either.
         applied.ResetDeferred(0);
-        Assert.Empty(applied.DeferredAwaitingAnswers(Later));
+        Assert.Empty(applied.Due(Transactions.CommitRequestedAt, Later));
+    }
+
+    [Fact]
+    public void Due_AppliedActiveTransactionPastItsDeadline_IsListed()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Active("inventory");
+        applied.Apply([ImageAt(tx, 2)]);
+
+        Assert.Empty(applied.Due(tx.Deadline - TimeSpan.FromMilliseconds(1), tx.CreatedAt));
+        Assert.Equal([tx.Id], applied.Due(tx.Deadline, tx.CreatedAt));
+    }
+
+    [Fact]
+    public void Due_AppliedCommittingTransactionAwaitingAnAcknowledgement_IsListedOnceItsCommitIsDueAgain()
+    {
+        var applied = new AppliedTransactions();
+        var tx = Transactions.Committing("inventory", "payments");
+        var sent = tx.Participants.Max(p => p.LastSentAt)!.Value;
+        TransactionSteps.ApplyAcknowledgement(tx, "inventory", ParticipantOutcome.Committed, null, sent);
+        applied.Apply([ImageAt(tx, 5)]);
+
+        Assert.Empty(applied.Due(sent, sent - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal([tx.Id], applied.Due(sent, sent));
     }
 
     [Fact]

@@ -194,16 +194,16 @@ public sealed class ClusterOptionsTests
     }
 
     [Fact]
-    public void AddCoordinator_FollowerWriteDelayOverTenSeconds_FailsStartUpValidation()
+    public void AddCoordinator_DatabaseWriteDelayOverTenSeconds_FailsStartUpValidation()
     {
         var settings = GroupSettings();
-        settings["FollowerWriteDelay"] = "00:00:30";
+        settings["DatabaseWriteDelay"] = "00:00:30";
         using var provider = Register(settings);
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Equal(
-            ["DataAnnotation validation failed for 'ClusterOptions' members: 'FollowerWriteDelay' with the error: 'The field FollowerWriteDelay must be between 00:00:00 and 00:00:10.'."],
+            ["DataAnnotation validation failed for 'ClusterOptions' members: 'DatabaseWriteDelay' with the error: 'The field DatabaseWriteDelay must be between 00:00:00 and 00:00:10.'."],
             error.Failures);
     }
 }

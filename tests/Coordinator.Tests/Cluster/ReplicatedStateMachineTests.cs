@@ -14,8 +14,8 @@ using static TxCoordinator.Coordinator.Tests.Infrastructure.CoordinatorDatabase;
 namespace TxCoordinator.Coordinator.Tests.Cluster;
 
 /// <summary>
-/// The applier over a real write-ahead log and database: a follower holds changes and writes them later, newest per
-/// transaction; nothing it held is lost by a crash, a snapshot or a takeover.
+/// The applier over a real write-ahead log and database: a replica holds changes and writes them later, newest per
+/// transaction, answering for them from memory meanwhile; nothing it held is lost by a crash or a snapshot.
 /// </summary>
 public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_test")
 {
@@ -29,7 +29,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
-    public async Task Follower_HoldsChangesUntilFlushed_ThenWritesTheNewestOfEachTransaction()
+    public async Task Replica_HoldsChangesUntilFlushed_ThenWritesTheNewestOfEachTransaction()
     {
         await using var replica = await OpenAsync();
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
@@ -50,7 +50,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
-    public async Task Follower_HoldsAnOlderImageAfterANewerOne_KeepsTheNewer()
+    public async Task Replica_HoldsAnOlderImageAfterANewerOne_KeepsTheNewer()
     {
         await using var replica = await OpenAsync();
         var id = Guid.NewGuid();
@@ -63,17 +63,35 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
-    public async Task BecomingLeader_WritesWhatItHeldBeforeItsOwnEntry()
+    public async Task Unwritten_ChangesHeld_AreReadFromMemoryUntilTheirRowsAreWritten()
     {
         await using var replica = await OpenAsync();
-        var (held, own) = (Guid.NewGuid(), Guid.NewGuid());
-        await replica.AppendAsync(Image(held, 1, TransactionState.Active, null));
+        var (finished, other) = (Guid.NewGuid(), Guid.NewGuid());
+        await replica.AppendAsync(Image(finished, 1, TransactionState.Active, null), Image(other, 1, TransactionState.Active, null));
+        await replica.AppendAsync(Image(finished, 2, TransactionState.Committed, Vote.Yes));
 
+        Assert.Equal((TransactionState.Committed, 2L), (replica.Machine.Unwritten(finished)?.State, replica.Machine.Unwritten(finished)?.Revision));
+        Assert.Equal([finished, other], replica.Machine.Unwritten().Select(i => i.Id).Order());
+        Assert.Null(await Database.FindAsync(finished));
+
+        await replica.Machine.FlushAsync(Ct);
+
+        Assert.Null(replica.Machine.Unwritten(finished));
+        Assert.Empty(replica.Machine.Unwritten());
+        Assert.Equal((TransactionState.Committed, 2L), Summary(await Database.FindAsync(finished)));
+    }
+
+    [Fact]
+    public async Task WithoutWriteBehind_WritesEachEntryAsItIsApplied()
+    {
         _writeBehind = false;
-        var last = await replica.AppendAsync(Image(own, 1, TransactionState.Active, null));
+        await using var replica = await OpenAsync();
+        var id = Guid.NewGuid();
 
-        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(held)));
-        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(own)));
+        var last = await replica.AppendAsync(Image(id, 1, TransactionState.Active, null));
+
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(id)));
+        Assert.Null(replica.Machine.Unwritten(id));
         Assert.Equal(last, replica.Machine.WrittenIndex(last));
     }
 
@@ -254,7 +272,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
 
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
-            contexts, snapshotEvery, () => _writeBehind, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
+            contexts, snapshotEvery, _writeBehind, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
         await machine.RestoreAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);
