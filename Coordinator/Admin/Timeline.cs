@@ -19,9 +19,11 @@ public static class Timeline
         };
         var participants = tx.Participants.OrderBy(p => p.EnlistedAt).ToList();
         events.AddRange(participants.Select(p => new TimelineEvent(p.EnlistedAt, TimelineEvents.Enlisted, p.ParticipantId, $"endpoint {p.Endpoint}")));
-        if (tx.PrepareStartedAt is { } prepareAt)
+        // A participant that voted as it enlisted, before the commit was asked for, got no Prepare.
+        if (tx.PrepareStartedAt is { } prepareAt
+            && participants.Count(p => p.VotedAt is not { } votedAt || votedAt >= prepareAt) is var asked and > 0)
         {
-            events.Add(new(prepareAt, TimelineEvents.PrepareSent, null, $"Prepare sent to {participants.Count} participants"));
+            events.Add(new(prepareAt, TimelineEvents.PrepareSent, null, $"Prepare sent to {asked} participants"));
         }
 
         foreach (var p in participants)

@@ -44,7 +44,7 @@ internal static class TransactionEndpoints
         .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{id}/participants", (string id, EnlistRequest request, TransactionEngine engine, CancellationToken cancellationToken) =>
-            engine.EnlistAsync(TransactionIds.Parse(id), request.ParticipantId, request.Endpoint, cancellationToken))
+            engine.EnlistAsync(TransactionIds.Parse(id), request.ParticipantId, request.Endpoint, request.Vote, cancellationToken))
         .WithName("EnlistParticipant")
         .Produces<TransactionView>()
         .ProducesProblem(StatusCodes.Status400BadRequest)

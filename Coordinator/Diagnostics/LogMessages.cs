@@ -17,6 +17,9 @@ internal static partial class LogMessages
     [LoggerMessage(1001, LogLevel.Debug, "Participant '{ParticipantId}' enlisted in transaction {TransactionId} at '{Endpoint}'")]
     public static partial void ParticipantEnlisted(ILogger logger, string participantId, Guid transactionId, string endpoint);
 
+    [LoggerMessage(1008, LogLevel.Debug, "Participant '{ParticipantId}' voted {Vote} in transaction {TransactionId} as it enlisted: it gets no Prepare")]
+    public static partial void UnsolicitedVote(ILogger logger, string participantId, Guid transactionId, Contracts.Vote vote);
+
     [LoggerMessage(1002, LogLevel.Debug, "Transaction {TransactionId} decided {Decision}: {Reason}")]
     public static partial void Decided(ILogger logger, Guid transactionId, TransactionState decision, string? reason);
 

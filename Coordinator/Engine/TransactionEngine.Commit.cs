@@ -37,6 +37,8 @@ internal sealed partial class TransactionEngine
             switch (start)
             {
                 case TransactionSteps.CommitStart.Decided when outcome is not null:
+                    // Every participant had voted as it enlisted (or none enlisted): decided by this request.
+                    CoordinatorDiagnostics.DecisionDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
                     return Refuse(outcome, TransactionOutcome.Aborted);
                 case TransactionSteps.CommitStart.Refused when outcome is not null:
                     return Refuse(outcome, TransactionOutcome.Aborted);

@@ -102,7 +102,7 @@ internal sealed partial class TransactionEngine
     }
 
     public Task<TransactionView> EnlistAsync(
-        Guid transactionId, string participantId, string endpoint, CancellationToken cancellationToken = default)
+        Guid transactionId, string participantId, string endpoint, Vote? vote = null, CancellationToken cancellationToken = default)
     {
         if (participantId is null || !ParticipantIdPattern().IsMatch(participantId))
         {
@@ -116,9 +116,15 @@ internal sealed partial class TransactionEngine
                 "endpoint", "endpoint must be a queue name of 1-200 characters: letters, digits, '.', '_', ':' or '-'.");
         }
 
+        if (vote is not (null or Vote.Yes or Vote.ReadOnly))
+        {
+            throw new InvalidTransactionRequestException(
+                "vote", "vote must be Yes (the work is prepared) or ReadOnly (it changed nothing), or absent; a participant whose work failed does not enlist.");
+        }
+
         return TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Enlist, transactionId, participantId), async _ =>
         {
-            var (view, aborted) = await MutateAsync(transactionId, (tx, now, outbox) => Enlist(tx, participantId, endpoint, now, outbox),
+            var (view, aborted) = await MutateAsync(transactionId, (tx, now, outbox) => Enlist(tx, participantId, endpoint, vote, now, outbox),
                 cancellationToken, deferrable: true);
             return aborted
                 ? throw new TransactionConflictException(transactionId, view.State, $"Transaction {transactionId} was aborted: {LostEnlistmentsReason}.", LostEnlistmentsReason)
@@ -127,15 +133,28 @@ internal sealed partial class TransactionEngine
     }
 
     private (TransactionView View, bool Aborted) Enlist(
-        TransactionRecord tx, string participantId, string endpoint, DateTimeOffset now, List<OutboundMessage> outbox)
+        TransactionRecord tx, string participantId, string endpoint, Vote? vote, DateTimeOffset now, List<OutboundMessage> outbox)
     {
         var existing = tx.FindParticipant(participantId);
         if (existing is not null)
         {
-            return existing.Endpoint == endpoint
-                ? (tx.ToView(), false)
-                : throw new TransactionConflictException(tx.Id, tx.State,
+            if (existing.Endpoint != endpoint)
+            {
+                throw new TransactionConflictException(tx.Id, tx.State,
                     $"Participant '{participantId}' is already enlisted with endpoint '{existing.Endpoint}'.");
+            }
+
+            // Enlisting again is idempotent, a vote repeated too (an answer lost on its way back): whatever happened since.
+            if (vote is null || existing.Vote == vote)
+            {
+                return (tx.ToView(), false);
+            }
+
+            if (existing.Vote is not null)
+            {
+                throw new TransactionConflictException(tx.Id, tx.State,
+                    $"Participant '{participantId}' has already voted {existing.Vote} in transaction {tx.Id}.");
+            }
         }
 
         if (tx.State != TransactionState.Active)
@@ -154,14 +173,26 @@ internal sealed partial class TransactionEngine
             return (tx.ToView(), true);
         }
 
-        tx.Participants.Add(new ParticipantRecord
+        var participant = existing;
+        if (participant is null)
         {
-            TransactionId = tx.Id,
-            ParticipantId = participantId,
-            Endpoint = endpoint,
-            EnlistedAt = now,
-        });
-        LogMessages.ParticipantEnlisted(_logger, participantId, tx.Id, endpoint);
+            participant = new ParticipantRecord
+            {
+                TransactionId = tx.Id,
+                ParticipantId = participantId,
+                Endpoint = endpoint,
+                EnlistedAt = now,
+            };
+            tx.Participants.Add(participant);
+            LogMessages.ParticipantEnlisted(_logger, participantId, tx.Id, endpoint);
+        }
+
+        if (vote is { } early)
+        {
+            TransactionSteps.RecordUnsolicitedVote(tx, participant, early, now);
+            LogMessages.UnsolicitedVote(_logger, participantId, tx.Id, early);
+        }
+
         return (tx.ToView(), false);
     }
 
@@ -242,7 +273,8 @@ internal sealed partial class TransactionEngine
                     if (tx.State != stateBefore)
                     {
                         // Before anyone hears of the decision, not even the initiator waiting for it.
-                        if (_faults.Enabled && stateBefore == TransactionState.Preparing
+                        if (_faults.Enabled && stateBefore is TransactionState.Active or TransactionState.Preparing
+                            && tx.State is TransactionState.Committing or TransactionState.Aborting
                             && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.CrashAfterDecision)
                         {
                             LogMessages.InjectedCrash(_logger, tx.Id, tx.State);

@@ -42,28 +42,48 @@ public static class TransactionSteps
             return CommitStart.Refused;
         }
 
-        switch (tx.Participants.Count)
+        if (tx.Participants.Count == 0)
         {
-            case 0:
-                tx.TransitionTo(TransactionState.Committed, now);
-                return CommitStart.Decided;
-            case 1:
-                // Presumed abort with a single participant: its local commit is the decision, no Prepare round trip.
-                var only = tx.Participants[0];
-                tx.BeginOnePhaseCommit(now);
-                only.ResetDelivery();
-                Send(tx, only, new CommitTransaction(tx.Id, only.ParticipantId, OnePhase: true), now, outbox);
-                return CommitStart.AwaitOnePhaseOutcome;
-            default:
-                tx.TransitionTo(TransactionState.Preparing, now);
-                foreach (var participant in tx.Participants)
-                {
-                    participant.ResetDelivery();
-                    Send(tx, participant, new PrepareTransaction(tx.Id, participant.ParticipantId, tx.Deadline), now, outbox);
-                }
-
-                return CommitStart.AwaitVotes;
+            tx.TransitionTo(TransactionState.Committed, now);
+            return CommitStart.Decided;
         }
+
+        if (tx.Participants is [{ Vote: null } only])
+        {
+            // Presumed abort with a single participant: its local commit is the decision, no Prepare round trip.
+            tx.BeginOnePhaseCommit(now);
+            only.ResetDelivery();
+            Send(tx, only, new CommitTransaction(tx.Id, only.ParticipantId, OnePhase: true), now, outbox);
+            return CommitStart.AwaitOnePhaseOutcome;
+        }
+
+        // Whoever voted as it enlisted is prepared (or read-only) already: only the others are asked. With every vote
+        // in, the decision is taken at once.
+        tx.TransitionTo(TransactionState.Preparing, now);
+        foreach (var participant in tx.Participants.Where(p => p.Vote is null))
+        {
+            participant.ResetDelivery();
+            Send(tx, participant, new PrepareTransaction(tx.Id, participant.ParticipantId, tx.Deadline), now, outbox);
+        }
+
+        return Decide(tx, now, outbox).Kind == DecisionKind.Pending ? CommitStart.AwaitVotes : CommitStart.Decided;
+    }
+
+    /// <summary>
+    /// Records the vote a participant sent with its enlistment while the transaction is Active: Yes once its work is
+    /// prepared, ReadOnly when it changed nothing (the unsolicited vote: the commit will not ask it to prepare).
+    /// </summary>
+    public static void RecordUnsolicitedVote(TransactionRecord tx, ParticipantRecord participant, Vote vote, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(participant);
+        if (tx.State != TransactionState.Active || vote is not (Vote.Yes or Vote.ReadOnly) || participant.Vote is not null)
+        {
+            throw new InvalidOperationException(
+                $"An unsolicited vote is a first Yes or ReadOnly while the transaction is Active, not {vote} in {tx.State}.");
+        }
+
+        participant.RecordVote(vote, null, now);
     }
 
     /// <summary>Aborts unless already decided. Returns false when the transaction is committed or committing.</summary>

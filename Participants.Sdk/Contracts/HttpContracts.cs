@@ -12,7 +12,12 @@ public sealed record BeginTransactionRequest(double? TimeoutSeconds = null, IRea
 /// <summary>Body of <c>POST /transactions/{id}/participants</c>.</summary>
 /// <param name="ParticipantId">Stable, unique name of the participating service (letters, digits, '-', '_').</param>
 /// <param name="Endpoint">Queue the coordinator sends Prepare/Commit/Abort to.</param>
-public sealed record EnlistRequest(string ParticipantId, string Endpoint);
+/// <param name="Vote">
+/// The participant's vote when its work is already prepared (<see cref="Contracts.Vote.Yes"/>) or changed nothing
+/// (<see cref="Contracts.Vote.ReadOnly"/>): the coordinator then sends it no Prepare (an unsolicited vote). Null when
+/// the participant enlists before its work and waits for Prepare.
+/// </param>
+public sealed record EnlistRequest(string ParticipantId, string Endpoint, Vote? Vote = null);
 
 /// <summary>Body of <c>POST /transactions/{id}/abort</c>.</summary>
 public sealed record AbortRequest(string? Reason = null);

@@ -30,13 +30,16 @@ public static class ParticipantsDiagnostics
         public const string Vote = "txc.vote";
         public const string Decision = "txc.decision";
         public const string Outcome = "txc.outcome";
+
+        /// <summary>On a prepare span: the participant prepared as its work completed, unasked.</summary>
+        public const string Unsolicited = "txc.vote.unsolicited";
     }
 
     internal static readonly ActivitySource ActivitySource = new(ActivitySourceName);
     internal static readonly Meter Meter = new(MeterName);
 
     internal static readonly Counter<long> Votes = Meter.CreateCounter<long>(
-        "txc.participant.votes", "{vote}", "Votes sent in answer to Prepare, by txc.vote (Yes, No, ReadOnly).");
+        "txc.participant.votes", "{vote}", "Votes, sent in answer to Prepare or with the enlistment, by txc.vote (Yes, No, ReadOnly).");
 
     internal static readonly Counter<long> Completions = Meter.CreateCounter<long>(
         "txc.participant.completions", "{message}", "Phase-two outcomes acknowledged, by txc.decision (commit, abort) and txc.outcome (Committed, Aborted).");

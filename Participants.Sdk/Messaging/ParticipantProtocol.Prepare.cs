@@ -40,6 +40,19 @@ internal sealed partial class ParticipantProtocol
         return result;
     }
 
+    /// <summary>
+    /// The unsolicited vote: prepares a branch's work as it completes, before the coordinator knows the branch (see
+    /// <see cref="ParticipantOptions.VoteOnComplete"/>). The caller holds the branch's lock and has detached the work.
+    /// </summary>
+    public async Task<PrepareResult> PrepareCompletedWorkAsync(LocalTransaction local, CancellationToken cancellationToken = default)
+    {
+        using var activity = StartActivity(ParticipantsDiagnostics.Spans.Prepare, local.TransactionId);
+        activity?.SetTag(ParticipantsDiagnostics.Tags.Unsolicited, true);
+        var result = await PrepareLocalAsync(local, cancellationToken, refuseLateWork: true);
+        Record(local.TransactionId, result, activity);
+        return result;
+    }
+
     private async Task<PrepareResult> PrepareWithoutWorkAsync(string gid, CancellationToken cancellationToken)
     {
         var status = await store.GetStatusAsync(gid, cancellationToken);
@@ -55,7 +68,9 @@ internal sealed partial class ParticipantProtocol
             : No("the transaction is unknown here (never enlisted, or its open work was lost in a restart)");
     }
 
-    private async Task<PrepareResult> PrepareLocalAsync(LocalTransaction local, CancellationToken cancellationToken)
+    // refuseLateWork: vote No for work enlisted again after the branch had voted (it is rolled back either way): the
+    // caller completing that work must hear it was lost, where a Prepare resent for the branch deserves the recorded vote.
+    private async Task<PrepareResult> PrepareLocalAsync(LocalTransaction local, CancellationToken cancellationToken, bool refuseLateWork = false)
     {
         await using (local)
         {
@@ -66,9 +81,12 @@ internal sealed partial class ParticipantProtocol
                 if (VoteFromRecord(status) is { } recorded)
                 {
                     // Work was enlisted again after the branch had finished; it was never part of what was voted on.
-                    LogMessages.WorkAfterFinish(logger, local.TransactionId, status.Prepared ? "prepared" : status.Outcome!);
+                    var finished = status.Prepared ? "prepared" : status.Outcome!;
+                    LogMessages.WorkAfterFinish(logger, local.TransactionId, finished);
                     await local.TryRollbackAsync(cancellationToken);
-                    return recorded;
+                    return refuseLateWork
+                        ? No($"the branch had already {finished} here, so work enlisted again after it completed was rolled back")
+                        : recorded;
                 }
 
                 if (readOnly)

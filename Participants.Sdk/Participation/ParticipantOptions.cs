@@ -24,6 +24,16 @@ public sealed class ParticipantOptions
     /// <summary>Queue this participant receives Prepare/Commit/Abort on; "txc-participant-" + ParticipantId when empty.</summary>
     public string? EndpointName { get; set; }
 
+    /// <summary>
+    /// Prepare the work as soon as it completes and send the vote with the enlistment (the unsolicited vote), instead
+    /// of enlisting before the work and waiting for the coordinator's Prepare: the commit then skips this participant's
+    /// Prepare round trip (two bus messages, and their latency). <see cref="ParticipantWork.CompleteAsync"/> then
+    /// prepares and enlists, and fails when either does; each transaction's work here must be one
+    /// <see cref="ITransactionParticipant.EnlistAsync"/> to <see cref="ParticipantWork.CompleteAsync"/> (work enlisted
+    /// again after that fails, since the branch is prepared). Off by default.
+    /// </summary>
+    public bool VoteOnComplete { get; set; }
+
     /// <summary>Queue the votes and acknowledgements are sent to.</summary>
     [Required]
     public string CoordinatorQueue { get; set; } = "txc-coordinator";

@@ -108,7 +108,7 @@ public sealed class ParticipantRecovery
         }
 
         ParticipantOutcome outcome;
-        if (state is TransactionState.Committing or TransactionState.Committed)
+        if (state is TransactionState.Committing or TransactionState.Committed && Enlisted(view!))
         {
             await _store.CommitPreparedAsync(branch.Gid, cancellationToken);
             outcome = ParticipantOutcome.Committed;
@@ -125,4 +125,10 @@ public sealed class ParticipantRecovery
             outcome == ParticipantOutcome.Committed ? "committed" : "rolled back");
         return outcome;
     }
+
+    // A commit covers only the participants the coordinator knew when it decided. A branch prepared as its work
+    // completed (VoteOnComplete) whose enlistment never reached the coordinator is not among them: the transaction
+    // committed without it, and it is rolled back.
+    private bool Enlisted(TransactionView view) =>
+        view.Participants.Any(p => p.ParticipantId == _options.ParticipantId);
 }

@@ -53,7 +53,7 @@ public static class ChargeEndpoints
             return Results.Problem(statusCode: 409, title: "Transaction not active", detail: ex.Message);
         }
         catch (Exception ex) when (ex is NpgsqlException or CoordinatorUnavailableException or ParticipantBusyException
-                                       or TransactionCoordinatorException)
+                                       or TransactionCoordinatorException or WorkNotPreparedException)
         {
             LogMessages.InfrastructureFailure(logger, request.OrderId, transactionId, ex);
             return Results.Problem(statusCode: 503, title: "Payments unavailable", detail: ex.Message);

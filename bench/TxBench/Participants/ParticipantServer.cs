@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using TxCoordinator.Bench.Cli;
 using TxCoordinator.Bench.Workload;
+using TxCoordinator.Participants.Client;
 using TxCoordinator.Participants.Participation;
 using TxCoordinator.Participants.Propagation;
 
@@ -36,6 +37,7 @@ public static class ParticipantServer
             o.ParticipantId = options.Name!;
             o.ConnectionString = options.Db!;
             o.CoordinatorUrls = [.. options.CoordinatorUrls];
+            o.VoteOnComplete = true; // as the samples do
         });
         builder.Services.AddMassTransit(bus =>
         {
@@ -95,7 +97,18 @@ public static class ParticipantServer
             insert.Parameters.AddWithValue("tx", transaction.TransactionId);
             insert.Parameters.AddWithValue("body", body.ToArray());
             await insert.ExecuteNonQueryAsync(cancellationToken);
-            await work.CompleteAsync(cancellationToken);
+            try
+            {
+                await work.CompleteAsync(cancellationToken);
+            }
+            catch (TransactionNotActiveException ex)
+            {
+                return Results.Problem(statusCode: (int)ex.StatusCode, title: "Transaction not active", detail: ex.Message);
+            }
+            catch (Exception ex) when (ex is WorkNotPreparedException or CoordinatorUnavailableException)
+            {
+                return Results.Problem(statusCode: 503, title: "Work not prepared", detail: ex.Message);
+            }
         }
 
         return Results.Ok();

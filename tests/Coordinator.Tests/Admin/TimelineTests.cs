@@ -43,6 +43,42 @@ public sealed class TimelineTests
     }
 
     [Fact]
+    public void Of_SomeVotedAsTheyEnlisted_PrepareSentOnlyToTheOthers()
+    {
+        var tx = Transactions.Active("inventory", "payments", "shipping");
+        TransactionSteps.RecordUnsolicitedVote(tx, tx.Participant("inventory"), Vote.Yes, Transactions.CreatedAt);
+        TransactionSteps.StartCommit(tx, Transactions.CommitRequestedAt, new List<OutboundMessage>());
+
+        var timeline = Timeline.Of(tx);
+
+        Assert.Equal(
+            [
+                (Transactions.CreatedAt, "created", null),
+                (Transactions.CreatedAt, "enlisted", "inventory"),
+                (Transactions.CreatedAt, "enlisted", "payments"),
+                (Transactions.CreatedAt, "enlisted", "shipping"),
+                (Transactions.CreatedAt, "voted", "inventory"),
+                (Transactions.CommitRequestedAt, "prepare-sent", null),
+            ],
+            timeline.Select(e => (e.At, e.Event, e.Participant)));
+        Assert.Equal("Prepare sent to 2 participants", timeline.Single(e => e.Event == "prepare-sent").Detail);
+    }
+
+    [Fact]
+    public void Of_EveryParticipantVotedAsItEnlisted_NoPrepareSent()
+    {
+        var tx = Transactions.Active("inventory", "payments");
+        TransactionSteps.RecordUnsolicitedVote(tx, tx.Participant("inventory"), Vote.Yes, Transactions.CreatedAt);
+        TransactionSteps.RecordUnsolicitedVote(tx, tx.Participant("payments"), Vote.Yes, Transactions.CreatedAt);
+        TransactionSteps.StartCommit(tx, Transactions.CommitRequestedAt, new List<OutboundMessage>());
+
+        var timeline = Timeline.Of(tx);
+
+        Assert.DoesNotContain(timeline, e => e.Event == "prepare-sent");
+        Assert.Equal((Transactions.CommitRequestedAt, "decided"), (timeline[^1].At, timeline[^1].Event));
+    }
+
+    [Fact]
     public void Of_NoVote_ShowsTheReasonAndNoAcknowledgementForTheNoVoter()
     {
         var tx = Transactions.Preparing("inventory", "payments");

@@ -71,7 +71,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await replica.AppendAsync(Image(finished, 2, TransactionState.Committed, Vote.Yes));
 
         Assert.Equal((TransactionState.Committed, 2L), (replica.Machine.Unwritten(finished)?.State, replica.Machine.Unwritten(finished)?.Revision));
-        Assert.Equal([finished, other], replica.Machine.Unwritten().Select(i => i.Id).Order());
+        Assert.Equal(new[] { finished, other }.Order(), replica.Machine.Unwritten().Select(i => i.Id).Order());
         Assert.Null(await Database.FindAsync(finished));
 
         await replica.Machine.FlushAsync(Ct);

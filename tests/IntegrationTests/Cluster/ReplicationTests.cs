@@ -205,11 +205,12 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
         Assert.Equal("application/problem+json", commit.Content.Headers.ContentType?.MediaType);
         Assert.Contains("leader changed", await commit.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         Assert.Equal(TransactionState.Aborted, (await stack.GetAsync(tx.Id)).State);
-        // The participants' open work expires with the transaction's deadline (plus their grace) and is rolled back.
-        await Eventually.HoldsAsync(async () => await stack.Data.StockAsync(sku) == 10, Settle, "Inventory rolled the reservation back");
+        // The participants prepared as they enlisted; the new leader does not know them, so their recovery asks about
+        // the branches once past its grace period, hears Aborted and rolls them back.
+        await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 0, Settle, "the prepared branches rolled back");
+        Assert.Equal(10, await stack.Data.StockAsync(sku));
         Assert.False(await stack.Data.ReservationExistsAsync(orderId));
         Assert.False(await stack.Data.ChargeExistsAsync(orderId));
-        Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
         await BringBackAsync(leader);
     }
 

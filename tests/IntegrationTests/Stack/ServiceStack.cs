@@ -8,7 +8,8 @@ namespace TxCoordinator.IntegrationTests.Stack;
 /// <summary>
 /// The real thing, as separate processes: coordinator (one, or a Raft group of replicas), Inventory, Payments and
 /// Orders on fresh databases and private queue names (so other test assemblies sharing the broker never see our
-/// messages).
+/// messages). The samples run as configured in their appsettings.json: their participants vote as they enlist
+/// (<c>VoteOnComplete</c>); <see cref="ClassicParticipantsStack"/> runs them waiting for Prepare.
 /// </summary>
 public class ServiceStack : IAsyncLifetime
 {
@@ -26,13 +27,16 @@ public class ServiceStack : IAsyncLifetime
     {
     }
 
-    protected ServiceStack(int replicas, Dictionary<string, string>? coordinatorSettings = null)
+    protected ServiceStack(
+        int replicas, Dictionary<string, string>? coordinatorSettings = null, Dictionary<string, string>? participantSettings = null)
     {
         _replicas = replicas;
         _coordinatorSettings = coordinatorSettings ?? [];
+        _participantSettings = participantSettings ?? [];
     }
 
     private readonly Dictionary<string, string> _coordinatorSettings;
+    private readonly Dictionary<string, string> _participantSettings;
 
     /// <summary>The first replica's URL (the only coordinator's, without replication).</summary>
     public Uri CoordinatorUrl => CoordinatorUrls[0];
@@ -183,6 +187,11 @@ public class ServiceStack : IAsyncLifetime
             environment[$"TransactionParticipant__CoordinatorUrls__{i}"] = CoordinatorUrls[i].ToString();
         }
 
+        foreach (var (key, value) in _participantSettings)
+        {
+            environment[key] = value;
+        }
+
         return environment;
     }
 
@@ -239,6 +248,9 @@ public class ServiceStack : IAsyncLifetime
 
     public Task<HttpResponseMessage> CommitAsync(Guid transactionId) =>
         CoordinatorAsync(url => Http.PostAsync(new Uri(url, $"transactions/{transactionId}/commit"), null));
+
+    public Task<HttpResponseMessage> AbortAsync(Guid transactionId) =>
+        CoordinatorAsync(url => Http.PostAsync(new Uri(url, $"transactions/{transactionId}/abort"), null));
 
     public Task<HttpResponseMessage> EnlistAsync(Guid transactionId, string participantId, string endpoint) =>
         CoordinatorAsync(url => Http.PostAsJsonAsync(new Uri(url, $"transactions/{transactionId}/participants"), new EnlistRequest(participantId, endpoint)));

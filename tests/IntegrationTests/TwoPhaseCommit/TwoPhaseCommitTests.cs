@@ -2,12 +2,16 @@ using System.Net;
 using System.Net.Http.Json;
 using TxCoordinator.Contracts;
 using TxCoordinator.IntegrationTests.Stack;
+using static TxCoordinator.IntegrationTests.Stack.PrometheusScrape;
 
 namespace TxCoordinator.IntegrationTests.TwoPhaseCommit;
 
-/// <summary>The protocol end to end over real PostgreSQL and RabbitMQ, checked at every participant.</summary>
-[Collection(StackCollection.Name)]
-public sealed class TwoPhaseCommitTests(ServiceStack stack)
+/// <summary>
+/// The protocol end to end over real PostgreSQL and RabbitMQ, checked at every participant, with participants that
+/// wait for Prepare (the unsolicited vote: <see cref="UnsolicitedVoteTests"/>).
+/// </summary>
+[Collection(ClassicStackCollection.Name)]
+public sealed class TwoPhaseCommitTests(ClassicParticipantsStack stack)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
 
@@ -26,6 +30,7 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
     {
         var (sku, customer) = await SeedAsync();
         var orderId = Guid.NewGuid();
+        var before = await stack.Http.ScrapeAsync(stack.CoordinatorUrl);
 
         var response = await stack.Http.PostAsJsonAsync(new Uri(stack.OrdersUrl, "orders"),
             new { orderId, customerId = customer, sku, quantity = 3, amount = 25.50m, cardNumber = "4242424242424242" }, TestContext.Current.CancellationToken);
@@ -39,6 +44,11 @@ public sealed class TwoPhaseCommitTests(ServiceStack stack)
         Assert.True(await stack.Data.ReservationExistsAsync(orderId));
         Assert.True(await stack.Data.ChargeExistsAsync(orderId));
         Assert.Equal(0, await stack.Data.PreparedAsync(body.TransactionId));
+        var after = await stack.Http.ScrapeAsync(stack.CoordinatorUrl);
+        Assert.True(Value(after, "txc_transaction_prepare_duration_seconds_count") > Value(before, "txc_transaction_prepare_duration_seconds_count"),
+            "prepare phase duration recorded");
+        Assert.True(Value(after, "txc_participant_vote_duration_seconds_count") >= Value(before, "txc_participant_vote_duration_seconds_count") + 2,
+            "both votes' latency recorded");
     }
 
     [Fact]

@@ -10,8 +10,12 @@ public sealed class ParticipantRecoveryTests(PostgresDatabaseFixture database) :
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Task<ParticipantHarness> CreateHarnessAsync() =>
-        ParticipantHarness.CreateAsync(database.RequireConnectionString(), o => o.RecoveryGracePeriod = Grace);
+    private Task<ParticipantHarness> CreateHarnessAsync(Action<TxCoordinator.Participants.Participation.ParticipantOptions>? configure = null) =>
+        ParticipantHarness.CreateAsync(database.RequireConnectionString(), o =>
+        {
+            o.RecoveryGracePeriod = Grace;
+            configure?.Invoke(o);
+        });
 
     private static async Task<(Guid Tx, Guid Item)> PrepareAsync(ParticipantHarness harness)
     {
@@ -37,6 +41,30 @@ public sealed class ParticipantRecoveryTests(PostgresDatabaseFixture database) :
         Assert.Equal(0, await harness.PreparedCountAsync(tx));
         Assert.True(await harness.ItemExistsAsync(item));
         Assert.Equal("committed", await harness.OutcomeAsync(tx));
+    }
+
+    [Theory]
+    [InlineData(TransactionState.Committing)]
+    [InlineData(TransactionState.Committed)]
+    public async Task RecoverAsync_CommittedWithoutThisParticipant_RollsBackWhatItPrepared(TransactionState state)
+    {
+        // Prepared as its work completed, then the enlistment with its vote never reached the coordinator, which
+        // committed the transaction with the participants it knew.
+        await using var harness = await CreateHarnessAsync(o => o.VoteOnComplete = true);
+        var tx = Guid.NewGuid();
+        harness.Coordinator.Failure = new CoordinatorUnavailableException("down", null);
+        await Assert.ThrowsAsync<CoordinatorUnavailableException>(() => harness.DoWorkAsync(tx));
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+        harness.Coordinator.Failure = null;
+        harness.Coordinator.Enlisted(tx, "someone-else", Vote.Yes);
+        harness.Coordinator.SetState(tx, state);
+        harness.Time.Advance(Grace + TimeSpan.FromSeconds(5));
+
+        var report = await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.Equal(1, report.RolledBack);
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.Equal("aborted", await harness.OutcomeAsync(tx));
     }
 
     [Theory]
