@@ -217,6 +217,58 @@ public sealed class HttpBadInputTests(ServiceStack stack)
         Assert.Empty((await stack.GetAsync(tx.Id)).Participants);
     }
 
+    [Fact]
+    public async Task Enlist_VotingNo_Answers400NamingTheVote()
+    {
+        Skip();
+        var tx = await stack.BeginAsync();
+
+        using var response = await PostJsonAsync($"transactions/{tx.Id}/participants",
+            """{"participantId": "x", "endpoint": "txc-participant-x", "vote": "No"}""");
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid request");
+        Assert.Equal("vote", problem.GetProperty("field").GetString());
+        Assert.StartsWith("vote must be Yes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty((await stack.GetAsync(tx.Id)).Participants);
+    }
+
+    [Fact]
+    public async Task Enlist_UnknownVote_Answers400WithThePath()
+    {
+        Skip();
+        var tx = await stack.BeginAsync();
+
+        using var response = await PostJsonAsync($"transactions/{tx.Id}/participants",
+            """{"participantId": "x", "endpoint": "txc-participant-x", "vote": "Maybe"}""");
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Malformed JSON body");
+        Assert.Equal("$.vote", problem.GetProperty("path").GetString());
+        Assert.Empty((await stack.GetAsync(tx.Id)).Participants);
+    }
+
+    [Fact]
+    public async Task Enlist_VoteRepeatedThenContradicted_RepeatIsIdempotentContradictionAnswers409()
+    {
+        Skip();
+        var tx = await stack.BeginAsync();
+        // A real participant's queue: once the transaction aborts, the Yes voter must be told, and Inventory answers
+        // (it holds nothing for the transaction) so that nothing is left unfinished for later tests.
+        var yes = $$"""{"participantId": "inventory", "endpoint": "{{stack.InventoryEndpoint}}", "vote": "Yes"}""";
+        (await PostJsonAsync($"transactions/{tx.Id}/participants", yes)).EnsureSuccessStatusCode();
+
+        using var repeated = await PostJsonAsync($"transactions/{tx.Id}/participants", yes);
+        using var contradicted = await PostJsonAsync($"transactions/{tx.Id}/participants",
+            $$"""{"participantId": "inventory", "endpoint": "{{stack.InventoryEndpoint}}", "vote": "ReadOnly"}""");
+
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        var problem = await AssertProblemAsync(contradicted, HttpStatusCode.Conflict, "Transaction state conflict");
+        Assert.Contains("has already voted Yes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Vote.Yes, Assert.Single((await stack.GetAsync(tx.Id)).Participants).Vote);
+        (await stack.AbortAsync(tx.Id)).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Aborted,
+            TimeSpan.FromSeconds(20), "Inventory acknowledged the abort");
+    }
+
     [Theory]
     [InlineData("GET", "transactions/not-a-guid")]
     [InlineData("GET", "transactions/12345")]
