@@ -36,9 +36,19 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "00:05:00")]
     public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>A snapshot of the applied state is taken every this many log entries; older entries are then dropped.</summary>
+    /// <summary>
+    /// A snapshot of the applied state is taken every this many log entries; older entries are then dropped. Each
+    /// snapshot is read from the database by every replica, so the rate of them costs CPU; etcd's default is the same.
+    /// </summary>
     [Range(10, 10_000_000)]
-    public int SnapshotEvery { get; set; } = 2_000;
+    public int SnapshotEvery { get; set; } = 10_000;
+
+    /// <summary>
+    /// A snapshot holds every unfinished transaction and the finished ones begun this recently; older history stays in
+    /// each replica's database but is not rebuilt from a snapshot (a wiped database, a follower too far behind).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a replica may hold applied changes before writing them to its database, newest per transaction (zero:

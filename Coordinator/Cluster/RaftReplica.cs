@@ -34,6 +34,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
     private readonly IDbContextFactory<CoordinatorDbContext> _databases;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
     private readonly ILogger<RaftReplica> _logger;
     private readonly PendingChanges _changes = new("This coordinator replica is shutting down.");
     private readonly CancellationTokenSource _stopping = new();
@@ -54,9 +55,11 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         TransactionImageWriter writer,
         IDbContextFactory<CoordinatorDbContext> databases,
         ILoggerFactory loggerFactory,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime,
+        TimeProvider time)
     {
         _lifetime = lifetime;
+        _time = time;
         _options = options.Value;
         _writer = writer;
         _databases = databases;
@@ -108,8 +111,8 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         var self = _options.Self();
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
-            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery,
-            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _logger);
+            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, _options.SnapshotHistory,
+            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.RestoreAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);

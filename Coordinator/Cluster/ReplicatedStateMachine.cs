@@ -5,6 +5,7 @@ using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Persistence;
 
@@ -13,8 +14,9 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <summary>
 /// The replica's side of the decision log: each committed entry (a batch of transaction images) is applied, in log
 /// order, to the in-memory copy (<see cref="AppliedTransactions"/>) and, a little behind, to this replica's PostgreSQL
-/// database. Snapshots are the whole transactions table; with them the log stays bounded, and a replica whose
-/// database was wiped rebuilds itself from its last snapshot plus the entries after it (replayed at every start).
+/// database. Snapshots hold every unfinished transaction and those begun within <paramref name="history"/>; with them
+/// the log stays bounded, and a replica whose database was wiped rebuilds itself from its last snapshot plus the
+/// entries after it (replayed at every start).
 /// </summary>
 /// <remarks>
 /// While <paramref name="writeBehind"/> is set, every replica, the leader too, keeps the newest image per transaction
@@ -32,7 +34,9 @@ internal sealed class ReplicatedStateMachine(
     AppliedTransactions applied,
     IDbContextFactory<CoordinatorDbContext> databases,
     int snapshotEvery,
+    TimeSpan history,
     bool writeBehind,
+    TimeProvider time,
     ILogger logger) : SimpleStateMachine(location)
 {
     private const int MaxApplyAttempts = 30;
@@ -172,41 +176,62 @@ internal sealed class ReplicatedStateMachine(
     {
         // The snapshot is read from the database, which must hold every entry up to the snapshot's index first.
         await FlushAsync(token);
-        // One JSON array of images per line. Rows change while this runs; that is harmless, because restoring keeps
-        // the highest revision and the entries after the snapshot are replayed over it. Each chunk is read with
-        // retries: a snapshot runs inside DotNext's applier, and an exception here stops it for good. Found by a CI
-        // chaos run: every replica snapshots at the same index, and PostgreSQL restarting then stopped all three.
-        // Chunks are read by key, after the last id of the one before: with OFFSET each chunk rescanned every row
-        // before it, and a snapshot of n transactions read n²/2000 rows (a 15-minute bench run stores tens of thousands).
+        // Not the whole table: every unfinished transaction, and those begun within the history window. Older finished
+        // ones stay in each replica's database; a replica rebuilt from a snapshot alone (a wiped database) lacks them,
+        // which costs operators history and nothing else (presumed abort: nobody waits on a finished transaction).
+        // The whole table grew with every transaction ever run, each replica read and wrote all of it at every
+        // snapshot, and the snapshot rate grows with the load too (docs/benchmarks.md, step 22).
+        var cutoff = time.GetUtcNow() - history;
+        var count = await WriteChunksAsync(output, (rows, after) =>
+        {
+            rows = rows.Where(t => t.CreatedAt < cutoff && t.State != TransactionState.Committed && t.State != TransactionState.Aborted);
+            return (after is { } last ? rows.Where(t => t.Id > last.Id) : rows).OrderBy(t => t.Id);
+        }, token);
+        count += await WriteChunksAsync(output, (rows, after) =>
+        {
+            rows = rows.Where(t => t.CreatedAt >= cutoff);
+            // A row comparison, (created_at, id) > (…, …): PostgreSQL reads it as one range of ix_transactions_created_at_id.
+            return (after is { } last
+                    ? rows.Where(t => EF.Functions.GreaterThan(ValueTuple.Create(t.CreatedAt, t.Id), ValueTuple.Create(last.CreatedAt, last.Id)))
+                    : rows)
+                .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id);
+        }, token);
+
+        LogMessages.SnapshotWritten(logger, count);
+    }
+
+    // One JSON array of images per line, a chunk per query. Rows change while this runs; that is harmless, because
+    // restoring keeps the highest revision and the entries after the snapshot are replayed over it. Each chunk is read
+    // with retries: a snapshot runs inside DotNext's applier, and an exception here stops it for good. Found by a CI
+    // chaos run: every replica snapshots at the same index, and PostgreSQL restarting then stopped all three. Chunks
+    // are read by key, after the last row of the one before: with OFFSET each chunk rescanned every row before it.
+    private async Task<int> WriteChunksAsync(
+        IAsyncBinaryWriter output,
+        Func<IQueryable<TransactionRecord>, TransactionRecord?, IQueryable<TransactionRecord>> chunkAfter,
+        CancellationToken token)
+    {
         var count = 0;
-        Guid? after = null;
+        TransactionRecord? after = null;
         while (true)
         {
             List<TransactionRecord> chunk = [];
             await WithRetriesAsync(async ct =>
             {
                 await using var db = await databases.CreateDbContextAsync(ct);
-                var rows = db.Transactions.AsNoTracking();
-                if (after is { } last)
-                {
-                    rows = rows.Where(t => t.Id > last);
-                }
-
-                chunk = await rows.Include(t => t.Participants).AsSplitQuery().OrderBy(t => t.Id).Take(SnapshotChunk).ToListAsync(ct);
+                chunk = await chunkAfter(db.Transactions.AsNoTracking(), after)
+                    .Include(t => t.Participants).AsSplitQuery().Take(SnapshotChunk).ToListAsync(ct);
             }, 0, token);
             if (chunk.Count == 0)
             {
-                break;
+                return count;
             }
 
             var bytes = JsonSerializer.SerializeToUtf8Bytes(chunk.Select(TransactionImage.Of), TransactionImage.Json);
             await output.Invoke(bytes, token);
             await output.Invoke(NewLine, token);
             count += chunk.Count;
-            after = chunk[^1].Id;
+            after = chunk[^1];
         }
-
-        LogMessages.SnapshotWritten(logger, count);
     }
 
     protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)

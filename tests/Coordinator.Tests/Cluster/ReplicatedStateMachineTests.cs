@@ -4,6 +4,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
@@ -19,7 +20,11 @@ namespace TxCoordinator.Coordinator.Tests.Cluster;
 /// </summary>
 public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_test")
 {
+    private static readonly TimeSpan History = TimeSpan.FromMinutes(1);
+
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("txc-applier-test-");
+    // The images' creation time (CoordinatorDatabase.Image) is within the snapshot history of this clock.
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 30, TimeSpan.Zero));
     private bool _writeBehind = true;
 
     public override async ValueTask DisposeAsync()
@@ -165,6 +170,27 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task Snapshot_HoldsUnfinishedAndRecentTransactions_NotOlderFinishedOnes()
+    {
+        var old = Image(Guid.NewGuid(), 1, TransactionState.Active, null);
+        old = old with { CreatedAt = old.CreatedAt - TimeSpan.FromHours(1) };
+        var (oldFinished, oldUnfinished) = (old with { Id = Guid.NewGuid(), State = TransactionState.Committed }, old with { Id = Guid.NewGuid() });
+        var (recentFinished, recentUnfinished) = (Image(Guid.NewGuid(), 1, TransactionState.Aborted, null), Image(Guid.NewGuid(), 1, TransactionState.Preparing, null));
+        _writeBehind = false;
+        await using (var replica = await OpenAsync(snapshotEvery: 2, snapshotChunk: 1))
+        {
+            await replica.AppendAsync(oldFinished, oldUnfinished);
+            await replica.AppendAsync(recentFinished, recentUnfinished); // snapshot at entry 2
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // completes the snapshot
+        }
+
+        var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
+        var written = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0)
+            .SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).Select(i => i.Id).ToList();
+        Assert.Equal(new[] { oldUnfinished.Id, recentFinished.Id, recentUnfinished.Id }.Order(), written.Order());
+    }
+
+    [Fact]
     public async Task EntryAppendedByThisReplica_AppliesTheImagesItWasMadeFrom()
     {
         var applied = new AppliedTransactions();
@@ -272,7 +298,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
 
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
-            contexts, snapshotEvery, _writeBehind, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
+            contexts, snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
         await machine.RestoreAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);
