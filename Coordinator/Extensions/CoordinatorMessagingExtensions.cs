@@ -8,7 +8,10 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class CoordinatorMessagingExtensions
 {
-    /// <summary>Connects to RabbitMQ and consumes participants' votes and acknowledgements on the coordinator's queue.</summary>
+    /// <summary>
+    /// Connects to RabbitMQ and consumes participants' votes and acknowledgements (alone or gathered in one message) on
+    /// the coordinator's queue.
+    /// </summary>
     public static IHostApplicationBuilder AddCoordinatorMessaging(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -23,6 +26,7 @@ public static class CoordinatorMessagingExtensions
         {
             bus.AddConsumer<ParticipantVotedConsumer>();
             bus.AddConsumer<ParticipantCompletedConsumer>();
+            bus.AddConsumer<ParticipantsCompletedConsumer>();
             bus.UsingRabbitMq((context, cfg) =>
             {
                 var options = context.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -62,5 +66,6 @@ public static class CoordinatorMessagingExtensions
         });
         endpoint.ConfigureConsumer<ParticipantVotedConsumer>(context);
         endpoint.ConfigureConsumer<ParticipantCompletedConsumer>(context);
+        endpoint.ConfigureConsumer<ParticipantsCompletedConsumer>(context);
     }
 }

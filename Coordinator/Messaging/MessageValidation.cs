@@ -26,6 +26,29 @@ internal static class MessageValidation
         }
     }
 
+    /// <summary>Rejects a batch that is missing, empty, larger than <paramref name="max"/> or holds a null item.</summary>
+    /// <exception cref="InvalidMessageException">When it is.</exception>
+    public static void EnsureBatch<T, TItem>(
+        ConsumeContext<T> context, [NotNull] IReadOnlyList<TItem?>? items, int max, ILogger logger)
+        where T : class
+        where TItem : class
+    {
+        if (items is null || items.Count == 0)
+        {
+            Reject(context, "the batch is missing or empty", logger);
+        }
+
+        if (items.Count > max)
+        {
+            Reject(context, $"the batch holds {items.Count} items, more than {max}", logger);
+        }
+
+        if (items.Any(item => item is null))
+        {
+            Reject(context, "the batch holds a null item", logger);
+        }
+    }
+
     /// <summary>Rejects a message whose enum field holds a number that names no member (JSON allows any integer).</summary>
     /// <exception cref="InvalidMessageException">When <paramref name="value"/> is not a member of <typeparamref name="TEnum"/>.</exception>
     public static void EnsureDefined<T, TEnum>(ConsumeContext<T> context, TEnum value, string field, ILogger logger)

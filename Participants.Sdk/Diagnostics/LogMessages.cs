@@ -54,6 +54,12 @@ internal static partial class LogMessages
     [LoggerMessage(3030, LogLevel.Error, "Rejected malformed {MessageType} {MessageId} (moved to the error queue): {Reason}")]
     public static partial void MalformedMessage(ILogger logger, string messageType, Guid? messageId, string reason);
 
+    [LoggerMessage(3031, LogLevel.Warning, "{Count} acknowledgement(s) to {Address} could not be sent; the coordinator's resends ask for them again")]
+    public static partial void AcknowledgementsNotSent(ILogger logger, int count, Uri address, Exception exception);
+
+    [LoggerMessage(3032, LogLevel.Debug, "Acknowledgement of transaction {TransactionId} dropped while stopping; the coordinator's resend asks for it again")]
+    public static partial void AcknowledgementDropped(ILogger logger, Guid transactionId);
+
     [LoggerMessage(3040, LogLevel.Warning, "Open work of transaction {TransactionId} saw no Prepare by its deadline {Deadline}; rolled back")]
     public static partial void OpenWorkExpired(ILogger logger, Guid transactionId, DateTimeOffset deadline);
 

@@ -11,7 +11,6 @@ internal sealed class AbortTransactionConsumer(ParticipantProtocol protocol, Mes
         var message = context.Message;
         guard.EnsureValid(context, message.TransactionId, message.ParticipantId);
         var result = await protocol.AbortAsync(message.TransactionId, context.CancellationToken);
-        await replier.SendAsync(context,
-            new ParticipantCompleted(message.TransactionId, message.ParticipantId, result.Outcome, result.Reason), message.TransactionId);
+        await replier.AcknowledgeAsync(context, new ParticipantCompleted(message.TransactionId, message.ParticipantId, result.Outcome, result.Reason));
     }
 }

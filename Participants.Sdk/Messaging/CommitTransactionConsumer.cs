@@ -11,7 +11,6 @@ internal sealed class CommitTransactionConsumer(ParticipantProtocol protocol, Me
         var message = context.Message;
         guard.EnsureValid(context, message.TransactionId, message.ParticipantId);
         var result = await protocol.CommitAsync(message.TransactionId, message.OnePhase, context.CancellationToken);
-        await replier.SendAsync(context,
-            new ParticipantCompleted(message.TransactionId, message.ParticipantId, result.Outcome, result.Reason), message.TransactionId);
+        await replier.AcknowledgeAsync(context, new ParticipantCompleted(message.TransactionId, message.ParticipantId, result.Outcome, result.Reason));
     }
 }

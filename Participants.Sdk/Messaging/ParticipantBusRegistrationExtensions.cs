@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TxCoordinator.Participants.Messaging;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -8,12 +9,15 @@ public static class ParticipantBusRegistrationExtensions
 {
     /// <summary>
     /// Registers the PrepareTransaction, CommitTransaction and AbortTransaction consumers on the receive endpoint named
-    /// <c>ParticipantOptions.EndpointName</c>; the bus must call <c>ConfigureEndpoints(context)</c>.
-    /// Requires <c>services.AddTransactionParticipant(...)</c>.
+    /// <c>ParticipantOptions.EndpointName</c>, and what sends their answers; the bus must call
+    /// <c>ConfigureEndpoints(context)</c>. Requires <c>services.AddTransactionParticipant(...)</c>.
     /// </summary>
     public static IBusRegistrationConfigurator AddTransactionParticipantConsumers(this IBusRegistrationConfigurator configurator)
     {
         ArgumentNullException.ThrowIfNull(configurator);
+        configurator.TryAddSingleton<AcknowledgementBatcher>();
+        configurator.AddHostedService(sp => sp.GetRequiredService<AcknowledgementBatcher>());
+        configurator.TryAddSingleton<CoordinatorReplier>();
         configurator.AddConsumer<PrepareTransactionConsumer, ParticipantConsumerDefinition<PrepareTransactionConsumer>>();
         configurator.AddConsumer<CommitTransactionConsumer, ParticipantConsumerDefinition<CommitTransactionConsumer>>();
         configurator.AddConsumer<AbortTransactionConsumer, ParticipantConsumerDefinition<AbortTransactionConsumer>>();

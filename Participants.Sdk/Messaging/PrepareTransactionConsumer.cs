@@ -11,7 +11,6 @@ internal sealed class PrepareTransactionConsumer(ParticipantProtocol protocol, M
         var message = context.Message;
         guard.EnsureValid(context, message.TransactionId, message.ParticipantId);
         var result = await protocol.PrepareAsync(message.TransactionId, context.CancellationToken);
-        await replier.SendAsync(context,
-            new ParticipantVoted(message.TransactionId, message.ParticipantId, result.Vote, result.Reason), message.TransactionId);
+        await replier.VoteAsync(context, new ParticipantVoted(message.TransactionId, message.ParticipantId, result.Vote, result.Reason));
     }
 }

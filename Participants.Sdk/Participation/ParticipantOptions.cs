@@ -65,6 +65,15 @@ public sealed class ParticipantOptions
     public TimeSpan CoordinatorRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long an acknowledgement of Commit or Abort may wait for others to the same coordinator queue, to go in one
+    /// message (<c>ParticipantsCompleted</c>); zero sends each at once. Nothing waits on an acknowledgement but the
+    /// coordinator's bookkeeping (the order's answer, the locks' release and the data all come before it), and one lost
+    /// here, by a crash inside the window, is asked for again by the coordinator's resend.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan AcknowledgementBatchWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// Prepare/Commit/Abort messages handled at once (each holds a database connection while it runs); twice as many
     /// are prefetched from the broker. Keep it below the connection pool size minus the open work you expect.
     /// </summary>

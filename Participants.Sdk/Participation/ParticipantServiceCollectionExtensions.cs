@@ -62,7 +62,6 @@ public static class ParticipantServiceCollectionExtensions
         services.TryAddSingleton<ITransactionParticipant, TransactionParticipant>();
         services.TryAddSingleton<ParticipantProtocol>();
         services.TryAddSingleton<MessageGuard>();
-        services.TryAddSingleton<CoordinatorReplier>();
         services.TryAddSingleton(sp => new ParticipantRecovery(
             sp.GetRequiredService<OutcomeStore>(),
             sp.GetRequiredService<BranchRegistry>(),

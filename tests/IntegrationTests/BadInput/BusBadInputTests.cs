@@ -33,6 +33,9 @@ public sealed class BusBadInputTests(ServiceStack stack)
         { "vote-unknown-number", ["Rejected malformed ParticipantVoted (message {0}): vote 7 is unknown (expected one of Yes, No, ReadOnly)"] },
         { "vote-unknown-name", ["/{1} {0} ", "could not be converted to TxCoordinator.Contracts.ParticipantVoted. Path: $.vote"] },
         { "ack-unknown-outcome", ["Rejected malformed ParticipantCompleted (message {0}): outcome 9 is unknown (expected one of Committed, Aborted)"] },
+        { "acks-empty", ["Rejected malformed ParticipantsCompleted (message {0}): the batch is missing or empty"] },
+        { "acks-one-malformed", ["Rejected malformed ParticipantsCompleted (message {0}): participantId is missing"] },
+        { "acks-null-item", ["Rejected malformed ParticipantsCompleted (message {0}): the batch holds a null item"] },
     };
 
     [Theory]
@@ -99,6 +102,16 @@ public sealed class BusBadInputTests(ServiceStack stack)
                 new { transactionId, participantId = "inventory", vote = "Maybe", reason = (string?)null }),
             "ack-unknown-outcome" => Envelope(messageId, nameof(ParticipantCompleted),
                 new { transactionId, participantId = "inventory", outcome = 9, reason = (string?)null }),
+            "acks-empty" => Envelope(messageId, nameof(ParticipantsCompleted), new { acknowledgements = Array.Empty<object>() }),
+            "acks-one-malformed" => Envelope(messageId, nameof(ParticipantsCompleted), new
+            {
+                acknowledgements = new object[]
+                {
+                    new { transactionId, participantId = "inventory", outcome = "Committed", reason = (string?)null },
+                    new { transactionId, participantId = "", outcome = "Committed", reason = (string?)null },
+                },
+            }),
+            "acks-null-item" => Envelope(messageId, nameof(ParticipantsCompleted), new { acknowledgements = new object?[] { null } }),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
     }

@@ -3,6 +3,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using TxCoordinator.Contracts;
 using TxCoordinator.Participants.Messaging;
+using TxCoordinator.Participants.Participation;
 using TxCoordinator.Participants.Sdk.Tests.Infrastructure;
 
 namespace TxCoordinator.Participants.Sdk.Tests.Messaging;
@@ -13,9 +14,9 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(ParticipantHarness Harness, ITestHarness Bus)> StartAsync()
+    private async Task<(ParticipantHarness Harness, ITestHarness Bus)> StartAsync(Action<ParticipantOptions>? configure = null)
     {
-        var harness = await ParticipantHarness.CreateAsync(database.RequireConnectionString(), services: s =>
+        var harness = await ParticipantHarness.CreateAsync(database.RequireConnectionString(), configure, services: s =>
             s.AddMassTransitTestHarness(x =>
             {
                 x.AddTransactionParticipantConsumers();
@@ -35,6 +36,30 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
     {
         var endpoint = await bus.Bus.GetSendEndpoint(ParticipantQueue);
         await endpoint.Send(message, Ct);
+    }
+
+    [Fact]
+    public async Task Commit_TwoWithinTheAcknowledgementWindow_BothAcknowledgedInOneMessage()
+    {
+        var (harness, bus) = await StartAsync(o => o.AcknowledgementBatchWindow = TimeSpan.FromMilliseconds(500));
+        await using var _ = harness;
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        foreach (var tx in new[] { first, second })
+        {
+            await harness.DoWorkAsync(tx);
+            Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        }
+
+        await SendAsync(bus, new CommitTransaction(first, ParticipantHarness.ParticipantId, OnePhase: false));
+        await SendAsync(bus, new CommitTransaction(second, ParticipantHarness.ParticipantId, OnePhase: false));
+
+        Assert.True(await bus.Sent.Any<ParticipantsCompleted>(Ct));
+        var batch = bus.Sent.Select<ParticipantsCompleted>(Ct).Single().Context;
+        Assert.Equal(new[] { first, second }.Order(), batch.Message.Acknowledgements.Select(a => a.TransactionId).Order());
+        Assert.All(batch.Message.Acknowledgements, a => Assert.Equal(ParticipantOutcome.Committed, a.Outcome));
+        Assert.Equal("txc-coordinator", batch.DestinationAddress!.AbsolutePath.Trim('/'));
+        Assert.False(batch.Durable);
+        Assert.False(await bus.Sent.Any<ParticipantCompleted>(Ct));
     }
 
     [Fact]
