@@ -34,11 +34,7 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
     private async Task<(string Sku, string Customer)> SeedAsync(int stock = 10)
     {
         Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
-        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
-        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
-        await stack.Data.SeedStockAsync(sku, stock);
-        await stack.Data.SeedWalletAsync(customer, 1_000m);
-        return (sku, customer);
+        return await stack.Data.SeedProductAndCustomerAsync(stock, 1_000m);
     }
 
     private async Task<TransactionView> OrderAsync(string sku, string customer, Guid orderId, Dictionary<string, string>? metadata = null)

@@ -5,6 +5,16 @@ namespace TxCoordinator.IntegrationTests.Stack;
 /// <summary>Reads and seeds the sample services' databases directly, to check every participant's side of an outcome.</summary>
 public sealed class SampleData(string inventoryConnectionString, string paymentsConnectionString)
 {
+    /// <summary>A product and a customer of their own for one test, so that tests sharing the databases never meet.</summary>
+    public async Task<(string Sku, string Customer)> SeedProductAndCustomerAsync(int stock, decimal balance)
+    {
+        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
+        await SeedStockAsync(sku, stock);
+        await SeedWalletAsync(customer, balance);
+        return (sku, customer);
+    }
+
     public async Task SeedStockAsync(string sku, int quantity)
     {
         await ExecuteAsync(inventoryConnectionString,

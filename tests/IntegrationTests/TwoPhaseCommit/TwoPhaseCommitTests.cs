@@ -18,11 +18,7 @@ public sealed class TwoPhaseCommitTests(ClassicParticipantsStack stack)
     private async Task<(string Sku, string Customer)> SeedAsync(int stock = 10, decimal balance = 100m)
     {
         Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
-        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
-        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
-        await stack.Data.SeedStockAsync(sku, stock);
-        await stack.Data.SeedWalletAsync(customer, balance);
-        return (sku, customer);
+        return await stack.Data.SeedProductAndCustomerAsync(stock, balance);
     }
 
     [Fact]

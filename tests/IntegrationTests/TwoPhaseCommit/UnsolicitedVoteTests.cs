@@ -17,11 +17,7 @@ public sealed class UnsolicitedVoteTests(ServiceStack stack)
     private async Task<(string Sku, string Customer)> SeedAsync()
     {
         Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
-        var sku = "sku-" + Guid.NewGuid().ToString("N")[..10];
-        var customer = "cust-" + Guid.NewGuid().ToString("N")[..10];
-        await stack.Data.SeedStockAsync(sku, 10);
-        await stack.Data.SeedWalletAsync(customer, 100m);
-        return (sku, customer);
+        return await stack.Data.SeedProductAndCustomerAsync(10, 100m);
     }
 
     [Fact]
