@@ -41,7 +41,7 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
     [Fact]
     public async Task Commit_TwoWithinTheAcknowledgementWindow_BothAcknowledgedInOneMessage()
     {
-        var (harness, bus) = await StartAsync(o => o.AcknowledgementBatchWindow = TimeSpan.FromMilliseconds(500));
+        var (harness, bus) = await StartAsync(o => o.AcknowledgementBatchWindow = TimeSpan.FromSeconds(1));
         await using var _ = harness;
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
         foreach (var tx in new[] { first, second })

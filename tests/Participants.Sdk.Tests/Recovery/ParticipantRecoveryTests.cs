@@ -62,7 +62,8 @@ public sealed class ParticipantRecoveryTests(PostgresDatabaseFixture database) :
 
         var report = await harness.Recovery.RecoverAsync(Ct);
 
-        Assert.Equal(1, report.RolledBack);
+        // At least: branches other tests of this class left prepared in the same database are old by the fake clock too.
+        Assert.True(report.RolledBack >= 1);
         Assert.Equal(0, await harness.PreparedCountAsync(tx));
         Assert.Equal("aborted", await harness.OutcomeAsync(tx));
     }
