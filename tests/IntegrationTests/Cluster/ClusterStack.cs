@@ -13,6 +13,9 @@ public sealed class ClusterStack : ServiceStack
         {
             // Small, so that the tests cross snapshots and log compaction.
             ["Coordinator__Cluster__SnapshotEvery"] = "50",
+            // Longer than the collection runs: a replica rebuilt from a snapshot then holds every transaction the
+            // leader does (ReplicationTests); that a snapshot leaves older finished ones out is ReplicatedStateMachineTests'.
+            ["Coordinator__Cluster__SnapshotHistory"] = "01:00:00",
             // Lets a test's transaction ask, through its metadata, for the leader to crash at a chosen point.
             ["Coordinator__Faults__Enabled"] = "true",
         })

@@ -61,6 +61,8 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
         var commit = stack.CommitAsync(tx.Id);
         await Eventually.HoldsAsync(async () => fake.Count<PrepareTransaction>() > 0, Settle, "Prepare sent");
         await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 2, Settle, "Inventory and Payments prepared");
+        // The leader writes its database up to DatabaseWriteDelay behind its log: once the row is there, it says Active.
+        await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(leader, tx.Id) is not null, Settle, "the leader wrote the row");
         Assert.Equal("Active", await stack.StateInDatabaseAsync(leader, tx.Id));
         return (sku, orderId, tx, leader, commit);
     }
