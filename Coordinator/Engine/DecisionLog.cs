@@ -11,7 +11,7 @@ namespace TxCoordinator.Coordinator.Engine;
 /// entry committed by a majority, or a row written by a lone coordinator), and is durable once this coordinator has
 /// applied it to its database. The engine's own EF context is never saved; the log's writer writes the row.
 /// </summary>
-internal sealed class DecisionLog(IImageLog replica) : IDecisionLog
+internal sealed class DecisionLog(IImageLog replica, IDbContextFactory<CoordinatorDbContext> databases) : IDecisionLog
 {
     public bool IsDeciding => replica.IsDeciding;
 
@@ -43,7 +43,7 @@ internal sealed class DecisionLog(IImageLog replica) : IDecisionLog
 
     public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
 
-    public async Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, long epoch, CancellationToken cancellationToken)
+    public async Task CommitAsync(TransactionRecord tx, long epoch, CancellationToken cancellationToken)
     {
         var image = TransactionImage.Of(tx);
         try
@@ -86,19 +86,21 @@ internal sealed class DecisionLog(IImageLog replica) : IDecisionLog
         // restart, for what the snapshot held) the database tells.
         var (revision, state) = replica.Applied.Final(tx.Id) is { } final
             ? (final.Revision, final.State)
-            : await StoredAsync(db, tx.Id, cancellationToken);
+            : await StoredAsync(tx.Id, cancellationToken);
         if (revision != tx.Revision || state != tx.State)
         {
             throw Lost(tx, revision, state);
         }
     }
 
-    private static async Task<(long? Revision, TransactionState? State)> StoredAsync(
-        CoordinatorDbContext db, Guid transactionId, CancellationToken cancellationToken) =>
-        await db.Transactions.AsNoTracking().Where(t => t.Id == transactionId)
+    private async Task<(long? Revision, TransactionState? State)> StoredAsync(Guid transactionId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Transactions.AsNoTracking().Where(t => t.Id == transactionId)
             .Select(t => new { t.Revision, t.State }).SingleOrDefaultAsync(cancellationToken) is { } stored
             ? (stored.Revision, stored.State)
             : (null, null);
+    }
 
     private static DbUpdateConcurrencyException Lost(TransactionRecord tx, long? revision, TransactionState? state) =>
         new($"Transaction {tx.Id}: the log applied revision {revision} ({state}), not this change's {tx.Revision} ({tx.State}).");

@@ -67,12 +67,12 @@ internal interface IDecisionLog
     bool KnowsEveryEnlistment(Guid transactionId);
 
     /// <summary>
-    /// Makes <paramref name="tx"/> (loaded or added through <paramref name="db"/>) durable as it is now.
+    /// Makes <paramref name="tx"/> durable as it is now.
     /// <paramref name="epoch"/> is the <see cref="Epoch"/> read before the transaction was loaded (or created).
     /// </summary>
     /// <exception cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException">Another change of the same
     /// transaction won: nothing of this one may be sent; read again and redo it.</exception>
     /// <exception cref="Cluster.CoordinatorUnavailableException">This coordinator cannot decide now, or its term
     /// changed since <paramref name="epoch"/>.</exception>
-    Task CommitAsync(CoordinatorDbContext db, TransactionRecord tx, long epoch, CancellationToken cancellationToken);
+    Task CommitAsync(TransactionRecord tx, long epoch, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Contracts;
+using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Messaging;
 using TxCoordinator.Coordinator.Persistence;
@@ -78,8 +79,7 @@ internal sealed partial class TransactionEngine
         return await TracedAsync(CoordinatorDiagnostics.StartOperation(CoordinatorDiagnostics.Spans.Begin, tx.Id), async activity =>
         {
             using var scope = LogMessages.TransactionScope(_logger, tx.Id);
-            await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-            await _log.CommitAsync(db, tx, epoch, cancellationToken);
+            await _log.CommitAsync(tx, epoch, cancellationToken);
             activity?.SetTag(CoordinatorDiagnostics.Tags.State, tx.State.ToString());
             CoordinatorDiagnostics.TransactionsBegun.Add(1);
             LogMessages.TransactionBegun(_logger, tx.Id, tx.Deadline);
@@ -242,11 +242,11 @@ internal sealed partial class TransactionEngine
                 var epoch = _log.Epoch;
                 // Never change a row older than the log (its applying may lag, e.g. while PostgreSQL restarts).
                 await _log.CatchUpAsync(cancellationToken);
-                await using var db = await _databases.CreateDbContextAsync(cancellationToken);
-                var tx = await LoadAsync(db, transactionId, cancellationToken);
+                var tx = await LoadAsync(transactionId, cancellationToken);
+                var before = TransactionImage.Of(tx);
                 var stateBefore = tx.State;
                 result = change(tx, _time.GetUtcNow(), outbox);
-                if (!db.ChangeTracker.HasChanges())
+                if (before.Describes(tx))
                 {
                     // Nothing changed (a duplicate vote, say): nothing to log, nothing to send.
                     CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
@@ -262,7 +262,7 @@ internal sealed partial class TransactionEngine
                     tx.NextRevision();
                     try
                     {
-                        await _log.CommitAsync(db, tx, epoch, cancellationToken);
+                        await _log.CommitAsync(tx, epoch, cancellationToken);
                     }
                     catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyAttempts)
                     {
@@ -314,17 +314,18 @@ internal sealed partial class TransactionEngine
             || (before is TransactionState.Active or TransactionState.Preparing && tx.State == TransactionState.Preparing
                 && outbox.TrueForAll(m => m.Message is PrepareTransaction)));
 
-    // Attached, the in-memory copy is tracked exactly like a row just read: the change tracker still tells a real
-    // change from a duplicate message.
-    private async Task<TransactionRecord> LoadAsync(CoordinatorDbContext db, Guid transactionId, CancellationToken cancellationToken)
+    // The in-memory copy holds every unfinished transaction of a replicated coordinator, so the database is read only
+    // for a finished one (a late or duplicate message) and by a lone coordinator. Either way the record is a copy of
+    // its own: nothing tracks it, the log's writer writes the row.
+    private async Task<TransactionRecord> LoadAsync(Guid transactionId, CancellationToken cancellationToken)
     {
         if (_log.FindApplied(transactionId) is { } applied)
         {
-            db.Transactions.Attach(applied);
             return applied;
         }
 
-        return await db.Transactions.Include(t => t.Participants)
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        return await db.Transactions.AsNoTracking().Include(t => t.Participants)
                    .SingleOrDefaultAsync(t => t.Id == transactionId, cancellationToken)
                ?? throw new TransactionNotFoundException(transactionId);
     }

@@ -290,4 +290,86 @@ public sealed class TransactionImageTests
         Assert.Equal(TransactionState.Committed, record.State);
         Assert.Equal(before, JsonSerializer.Serialize(image, TransactionImage.Json));
     }
+
+    [Fact]
+    public void Describes_RecordUnchanged_IsTrue()
+    {
+        var tx = Committing();
+
+        Assert.True(TransactionImage.Of(tx).Describes(tx));
+    }
+
+    [Fact]
+    public void Describes_DuplicateVoteApplied_IsTrue()
+    {
+        var tx = Committing();
+        var image = TransactionImage.Of(tx);
+
+        TransactionSteps.ApplyVote(tx, "payments", Vote.Yes, null, AcknowledgedAt, new List<OutboundMessage>());
+
+        Assert.True(image.Describes(tx));
+    }
+
+    public static TheoryData<string> Changes() =>
+    [
+        "state", "revision", "metadata value", "metadata key", "audit entry", "participant added", "vote",
+        "vote reason", "acknowledgement", "delivery attempt", "sent at",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void Describes_AnyFieldChanged_IsFalse(string change)
+    {
+        var tx = Transactions.Preparing("inventory", "payments");
+        tx.Metadata["OrderId"] = "A-1001";
+        var image = TransactionImage.Of(tx);
+        var payments = tx.Participant("payments");
+
+        switch (change)
+        {
+            case "state": tx.TransitionTo(TransactionState.Aborting, DecidedAt, "refused"); break;
+            case "revision": tx.NextRevision(); break;
+            case "metadata value": tx.Metadata["OrderId"] = "A-1002"; break;
+            case "metadata key": tx.Metadata["Customer"] = "c-1"; break;
+            case "audit entry": tx.Audit.Add(OperatorRefusal); break;
+            case "participant added": tx.Participants.Add(new ParticipantRecord { TransactionId = tx.Id, ParticipantId = "catalog", Endpoint = "txc-participant-catalog" }); break;
+            case "vote": payments.Vote = Vote.Yes; break;
+            case "vote reason": payments.VoteReason = "why"; break;
+            case "acknowledgement": payments.AcknowledgedOutcome = ParticipantOutcome.Aborted; break;
+            case "delivery attempt": payments.DeliveryAttempts++; break;
+            case "sent at": payments.LastSentAt = AcknowledgedAt; break;
+            default: throw new ArgumentOutOfRangeException(nameof(change), change, null);
+        }
+
+        Assert.False(image.Describes(tx), change);
+    }
+
+    [Fact]
+    public void SameContent_EqualImagesBuiltApart_IsTrue()
+    {
+        var tx = Committing();
+
+        Assert.True(TransactionImage.SameContent(TransactionImage.Of(tx), TransactionImage.Of(tx)));
+    }
+
+    [Fact]
+    public void SameContent_ImageWrittenBeforeAuditTrailsAgainstEmptyTrail_IsTrue()
+    {
+        var image = TransactionImage.Of(Transactions.Active("inventory"));
+
+        Assert.True(TransactionImage.SameContent(image with { Audit = null }, image));
+    }
+
+    [Fact]
+    public void SameContent_ParticipantOrMetadataDiffers_IsFalse()
+    {
+        var tx = Committing();
+        var image = TransactionImage.Of(tx);
+        tx.Participant("payments").DeliveryAttempts++;
+        var resent = TransactionImage.Of(tx);
+        tx.Metadata["OrderId"] = "A-1002";
+
+        Assert.False(TransactionImage.SameContent(image, resent));
+        Assert.False(TransactionImage.SameContent(resent, TransactionImage.Of(tx)));
+    }
 }
