@@ -154,4 +154,64 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
         Assert.True(await bus.Published.Any<Fault<CommitTransaction>>(Ct));
         Assert.False(await bus.Sent.Any<ParticipantCompleted>(Ct));
     }
+
+    [Fact]
+    public async Task CommitTransactions_TwoPrepared_BothCommittedAndAcknowledged()
+    {
+        var (harness, bus) = await StartAsync(o => o.AcknowledgementBatchWindow = TimeSpan.Zero);
+        await using var _ = harness;
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        var items = new Dictionary<Guid, Guid>();
+        foreach (var tx in new[] { first, second })
+        {
+            items[tx] = await harness.DoWorkAsync(tx);
+            Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        }
+
+        await SendAsync(bus, new CommitTransactions(
+        [
+            new GatheredCommit(new CommitTransaction(first, ParticipantHarness.ParticipantId, OnePhase: false), TraceParent: null),
+            new GatheredCommit(new CommitTransaction(second, ParticipantHarness.ParticipantId, OnePhase: false),
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+        ]));
+
+        Assert.True(await bus.Consumed.Any<CommitTransactions>(Ct));
+        foreach (var tx in new[] { first, second })
+        {
+            Assert.True(await bus.Sent.Any<ParticipantCompleted>(m => m.Context.Message.TransactionId == tx, Ct));
+            Assert.Equal(ParticipantOutcome.Committed,
+                bus.Sent.Select<ParticipantCompleted>(Ct).First(m => m.Context.Message.TransactionId == tx).Context.Message.Outcome);
+            Assert.Equal(0, await harness.PreparedCountAsync(tx));
+            Assert.True(await harness.ItemExistsAsync(items[tx]));
+        }
+    }
+
+    public static TheoryData<string> MalformedBatches() => ["empty", "null item", "null commit", "another participant's"];
+
+    [Theory]
+    [MemberData(nameof(MalformedBatches))]
+    public async Task CommitTransactions_Malformed_FaultsWithoutCommittingAny(string malformation)
+    {
+        var (harness, bus) = await StartAsync(o => o.AcknowledgementBatchWindow = TimeSpan.Zero);
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        await harness.DoWorkAsync(tx);
+        Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        var valid = new GatheredCommit(new CommitTransaction(tx, ParticipantHarness.ParticipantId, OnePhase: false), null);
+
+        await SendAsync(bus, new CommitTransactions(malformation switch
+        {
+            "empty" => [],
+            "null item" => [valid, null!],
+            "null commit" => [valid, new GatheredCommit(null!, null)],
+            "another participant's" => [valid, new GatheredCommit(new CommitTransaction(Guid.NewGuid(), "someone-else", OnePhase: false), null)],
+            _ => throw new ArgumentOutOfRangeException(nameof(malformation), malformation, null),
+        }));
+
+        Assert.True(await bus.Published.Any<Fault<CommitTransactions>>(Ct));
+        var fault = bus.Published.Select<Fault<CommitTransactions>>(Ct).First().Context.Message;
+        Assert.Equal(typeof(MalformedParticipantMessageException).FullName, fault.Exceptions[0].ExceptionType);
+        Assert.False(await bus.Sent.Any<ParticipantCompleted>(Ct));
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+    }
 }
