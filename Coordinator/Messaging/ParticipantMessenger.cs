@@ -31,6 +31,7 @@ internal sealed class ParticipantMessenger(
         : null;
 
     private readonly bool _gatherCommits = options.Value.GatherCommits;
+    private readonly TimeSpan _gatherWindow = options.Value.CommitGatherWindow;
     private readonly ConcurrentDictionary<string, CommitQueue> _commitQueues = new(StringComparer.Ordinal);
 
     public Task SendAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken = default) => messages.Count switch
@@ -47,8 +48,8 @@ internal sealed class ParticipantMessenger(
 
     /// <summary>
     /// Queues the Commit for its participant's queue and waits until it has been sent. The first Commit for an idle
-    /// queue starts a sender that takes whatever waits each time it sends, so Commits gather only while a send is
-    /// being made, never for a window.
+    /// queue starts a sender that waits <see cref="CoordinatorOptions.CommitGatherWindow"/>, then takes whatever waits
+    /// each time it sends, until nothing does.
     /// </summary>
     private async Task GatherAsync(OutboundMessage outbound, CommitTransaction commit, CancellationToken cancellationToken)
     {
@@ -80,6 +81,11 @@ internal sealed class ParticipantMessenger(
 
     private async Task SendWaitingAsync(CommitQueue queue)
     {
+        if (_gatherWindow > TimeSpan.Zero)
+        {
+            await Task.Delay(_gatherWindow, CancellationToken.None);
+        }
+
         while (true)
         {
             List<PendingCommit> batch;
