@@ -6,9 +6,11 @@ namespace TxCoordinator.Participants.Messaging;
 
 /// <summary>
 /// Commits gathered by the coordinator into one message: each is committed and acknowledged as if it had come alone,
-/// concurrently (they are of different transactions, or harmless duplicates). One malformed Commit rejects the whole
-/// message before any is applied, so that the error queue holds it as it came; a failed one fails the message, and
-/// its redelivery commits again only what is still prepared (the others answer from their records).
+/// one after another, so that a message holds one database connection at a time, as
+/// <see cref="Participation.ParticipantOptions.ConcurrentMessageLimit"/> promises (committing them at once ran the
+/// benchmark's eight participants out of PostgreSQL connections). One malformed Commit rejects the whole message
+/// before any is applied, so that the error queue holds it as it came; a failed one fails the message, and its
+/// redelivery commits again only what is still prepared (the others answer from their records).
 /// </summary>
 internal sealed class CommitTransactionsConsumer(ParticipantProtocol protocol, MessageGuard guard, CoordinatorReplier replier)
     : IConsumer<CommitTransactions>
@@ -26,7 +28,10 @@ internal sealed class CommitTransactionsConsumer(ParticipantProtocol protocol, M
             guard.EnsureValid(context, gathered.Commit?.TransactionId ?? Guid.Empty, gathered.Commit?.ParticipantId);
         }
 
-        await Task.WhenAll(commits.Select(gathered => CommitAsync(context, gathered)));
+        foreach (var gathered in commits)
+        {
+            await CommitAsync(context, gathered);
+        }
     }
 
     private async Task CommitAsync(ConsumeContext context, GatheredCommit gathered)
