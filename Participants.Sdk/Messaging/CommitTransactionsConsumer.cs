@@ -5,14 +5,17 @@ using TxCoordinator.Participants.Diagnostics;
 namespace TxCoordinator.Participants.Messaging;
 
 /// <summary>
-/// Commits gathered by the coordinator into one message: each is committed and acknowledged as if it had come alone,
-/// one after another, so that a message holds one database connection at a time, as
-/// <see cref="Participation.ParticipantOptions.ConcurrentMessageLimit"/> promises (committing them at once ran the
-/// benchmark's eight participants out of PostgreSQL connections). One malformed Commit rejects the whole message
+/// Commits gathered by the coordinator into one message: each is committed and acknowledged as if it had come alone.
+/// They run at once (PostgreSQL flushes concurrent <c>COMMIT PREPARED</c>s together), but through
+/// <see cref="GatheredCommitSlots"/>: all gathered Commits together hold at most
+/// <see cref="Participation.ParticipantOptions.ConcurrentMessageLimit"/> database connections, as that many single
+/// messages would. Unbounded, they ran the benchmark's eight participants out of PostgreSQL connections; one at a
+/// time, out of prepared transactions, their Commits falling behind. One malformed Commit rejects the whole message
 /// before any is applied, so that the error queue holds it as it came; a failed one fails the message, and its
 /// redelivery commits again only what is still prepared (the others answer from their records).
 /// </summary>
-internal sealed class CommitTransactionsConsumer(ParticipantProtocol protocol, MessageGuard guard, CoordinatorReplier replier)
+internal sealed class CommitTransactionsConsumer(
+    ParticipantProtocol protocol, MessageGuard guard, CoordinatorReplier replier, GatheredCommitSlots slots)
     : IConsumer<CommitTransactions>
 {
     /// <summary>The coordinator sends at most 256; a larger batch is not one of ours.</summary>
@@ -28,17 +31,24 @@ internal sealed class CommitTransactionsConsumer(ParticipantProtocol protocol, M
             guard.EnsureValid(context, gathered.Commit?.TransactionId ?? Guid.Empty, gathered.Commit?.ParticipantId);
         }
 
-        foreach (var gathered in commits)
-        {
-            await CommitAsync(context, gathered);
-        }
+        await Task.WhenAll(commits.Select(gathered => CommitAsync(context, gathered)));
     }
 
     private async Task CommitAsync(ConsumeContext context, GatheredCommit gathered)
     {
         var (transactionId, participantId, onePhase) = gathered.Commit;
-        using var activity = ParticipantsDiagnostics.StartGatheredCommit(gathered.TraceParent, transactionId, participantId);
-        var result = await protocol.CommitAsync(transactionId, onePhase, context.CancellationToken);
+        CompletionResult result;
+        await slots.WaitAsync(context.CancellationToken);
+        try
+        {
+            using var activity = ParticipantsDiagnostics.StartGatheredCommit(gathered.TraceParent, transactionId, participantId);
+            result = await protocol.CommitAsync(transactionId, onePhase, context.CancellationToken);
+        }
+        finally
+        {
+            slots.Release();
+        }
+
         await replier.AcknowledgeAsync(context, new ParticipantCompleted(transactionId, participantId, result.Outcome, result.Reason));
     }
 }

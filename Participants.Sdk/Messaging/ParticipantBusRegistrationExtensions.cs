@@ -18,6 +18,7 @@ public static class ParticipantBusRegistrationExtensions
         configurator.TryAddSingleton<AcknowledgementBatcher>();
         configurator.AddHostedService(sp => sp.GetRequiredService<AcknowledgementBatcher>());
         configurator.TryAddSingleton<CoordinatorReplier>();
+        configurator.TryAddSingleton<GatheredCommitSlots>();
         configurator.AddConsumer<PrepareTransactionConsumer, ParticipantConsumerDefinition<PrepareTransactionConsumer>>();
         configurator.AddConsumer<CommitTransactionConsumer, ParticipantConsumerDefinition<CommitTransactionConsumer>>();
         configurator.AddConsumer<CommitTransactionsConsumer, ParticipantConsumerDefinition<CommitTransactionsConsumer>>();

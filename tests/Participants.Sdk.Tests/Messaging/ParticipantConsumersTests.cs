@@ -156,9 +156,13 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
     }
 
     [Fact]
-    public async Task CommitTransactions_TwoPrepared_BothCommittedAndAcknowledged()
+    public async Task CommitTransactions_TwoPreparedOneConnectionAllowed_BothCommittedAndAcknowledged()
     {
-        var (harness, bus) = await StartAsync(o => o.AcknowledgementBatchWindow = TimeSpan.Zero);
+        var (harness, bus) = await StartAsync(o =>
+        {
+            o.AcknowledgementBatchWindow = TimeSpan.Zero;
+            o.ConcurrentMessageLimit = 1;
+        });
         await using var _ = harness;
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
         var items = new Dictionary<Guid, Guid>();
