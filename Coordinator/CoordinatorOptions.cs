@@ -52,21 +52,6 @@ public sealed class CoordinatorOptions
     public bool PublisherConfirmation { get; set; }
 
     /// <summary>
-    /// Send the Commits waiting for one participant queue, while a send to it is being made, as one
-    /// <c>CommitTransactions</c> message (docs/protocol.md). Nothing waits for a window: the decisions one replication
-    /// round releases arrive together. Off, every Commit is a message of its own.
-    /// </summary>
-    public bool GatherCommits { get; set; } = true;
-
-    /// <summary>
-    /// How long the first Commit for an idle participant queue waits for others before it is sent
-    /// (<see cref="GatherCommits"/>): the decisions of one replication round reach the messenger within about a
-    /// millisecond of each other, not at once. Zero gathers only what waits behind a send in flight.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.1")]
-    public TimeSpan CommitGatherWindow { get; set; } = TimeSpan.FromMilliseconds(2);
-
-    /// <summary>
     /// How long a finished transaction (Committed, or Aborted: every participant has answered its outcome) is kept for
     /// the operators' views before it is deleted. Nobody needs it afterwards: a participant asking about a transaction
     /// the coordinator does not know rolls back (presumed abort), and only finished ones are deleted.

@@ -54,9 +54,6 @@ public static partial class CoordinatorDiagnostics
     internal static readonly Histogram<long> ReplicatedBatchSize = Meter.CreateHistogram<long>(
         "txc.raft.batch.size", "{change}", "Transaction changes carried by one Raft log entry.");
 
-    internal static readonly Histogram<long> GatheredCommits = Meter.CreateHistogram<long>(
-        "txc.messages.commits.gathered", "{message}", "Commits that left for one participant queue in one message (CommitTransactions when more than one).");
-
     internal static readonly Counter<long> LeaderChanges = Meter.CreateCounter<long>(
         "txc.raft.leader.changes", "{change}", "Times this replica saw the Raft leader change (including to none).");
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Contracts;
@@ -17,11 +15,6 @@ namespace TxCoordinator.Coordinator.Messaging;
 internal sealed class ParticipantMessenger(
     IBus bus, IOptions<CoordinatorOptions> options, IOptions<ClusterOptions> cluster, ILogger<ParticipantMessenger> logger)
 {
-    /// <summary>Most Commits in one message; the SDK refuses larger batches.</summary>
-    public const int MaxGathered = 256;
-
-    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
-
     // A replica asks for the answers on its own queue: they reach the leader that sent the request directly instead
     // of whichever replica takes them from the shared queue (two replicas in three, which then forward them: 2.7
     // extra bus messages per two-participant transaction). After a failover the new leader resends what is
@@ -30,118 +23,12 @@ internal sealed class ParticipantMessenger(
         ? new Uri("queue:" + QueueNames.ForReplica(options.Value.QueueName, cluster.Value.ReplicaId!))
         : null;
 
-    private readonly bool _gatherCommits = options.Value.GatherCommits;
-    private readonly TimeSpan _gatherWindow = options.Value.CommitGatherWindow;
-    private readonly ConcurrentDictionary<string, CommitQueue> _commitQueues = new(StringComparer.Ordinal);
-
     public Task SendAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken = default) => messages.Count switch
     {
         0 => Task.CompletedTask,
-        1 => SendOrGatherAsync(messages[0], cancellationToken),
-        _ => Task.WhenAll(messages.Select(m => SendOrGatherAsync(m, cancellationToken))),
+        1 => SendOneAsync(messages[0], cancellationToken),
+        _ => Task.WhenAll(messages.Select(m => SendOneAsync(m, cancellationToken))),
     };
-
-    private Task SendOrGatherAsync(OutboundMessage outbound, CancellationToken cancellationToken) =>
-        _gatherCommits && outbound.Message is CommitTransaction commit
-            ? GatherAsync(outbound, commit, cancellationToken)
-            : SendOneAsync(outbound, cancellationToken);
-
-    /// <summary>
-    /// Queues the Commit for its participant's queue and waits until it has been sent. The first Commit for an idle
-    /// queue starts a sender that waits <see cref="CoordinatorOptions.CommitGatherWindow"/>, then takes whatever waits
-    /// each time it sends, until nothing does.
-    /// </summary>
-    private async Task GatherAsync(OutboundMessage outbound, CommitTransaction commit, CancellationToken cancellationToken)
-    {
-        var queue = _commitQueues.GetOrAdd(outbound.Endpoint, static endpoint => new CommitQueue(endpoint));
-        var pending = new PendingCommit(outbound, commit, Activity.Current);
-        bool startSender;
-        lock (queue)
-        {
-            queue.Waiting.Add(pending);
-            startSender = !queue.Sending;
-            queue.Sending = true;
-        }
-
-        if (startSender)
-        {
-            // Apart from the caller: its request waits only for its own Commit, and its cancellation stops no other's.
-            _ = Task.Run(() => SendWaitingAsync(queue), CancellationToken.None);
-        }
-
-        try
-        {
-            await pending.Sent.Task.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException ex)
-        {
-            LogMessages.SendFailed(logger, nameof(CommitTransaction), outbound.ParticipantId, outbound.TransactionId, ex);
-        }
-    }
-
-    private async Task SendWaitingAsync(CommitQueue queue)
-    {
-        if (_gatherWindow > TimeSpan.Zero)
-        {
-            await Task.Delay(_gatherWindow, CancellationToken.None);
-        }
-
-        while (true)
-        {
-            List<PendingCommit> batch;
-            lock (queue)
-            {
-                if (queue.Waiting.Count == 0)
-                {
-                    queue.Sending = false;
-                    return;
-                }
-
-                batch = queue.Waiting.Count <= MaxGathered ? queue.Waiting : queue.Waiting[..MaxGathered];
-                queue.Waiting = queue.Waiting.Count <= MaxGathered ? [] : queue.Waiting[MaxGathered..];
-            }
-
-            using var timeout = new CancellationTokenSource(SendTimeout);
-            if (batch.Count == 1)
-            {
-                // A Commit alone goes as it always did, in its decision's trace (the caller waits inside that span).
-                Activity.Current = batch[0].Origin is { IsStopped: false } origin ? origin : null;
-                await SendOneAsync(batch[0].Outbound, timeout.Token);
-            }
-            else
-            {
-                Activity.Current = null;
-                await SendGatheredAsync(queue.Endpoint, batch, timeout.Token);
-            }
-
-            CoordinatorDiagnostics.GatheredCommits.Record(batch.Count);
-            foreach (var pending in batch)
-            {
-                pending.Sent.TrySetResult();
-            }
-        }
-    }
-
-    private async Task SendGatheredAsync(string endpointName, List<PendingCommit> batch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{endpointName}"));
-            var message = new CommitTransactions([.. batch.Select(p => new GatheredCommit(p.Message, p.Origin?.Id))]);
-            await endpoint.Send(message, Pipe.Execute<SendContext>(c =>
-            {
-                c.ResponseAddress = _replyTo;
-                c.Durable = false;
-            }), cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            foreach (var pending in batch)
-            {
-                LogMessages.SendFailed(logger, nameof(CommitTransactions), pending.Outbound.ParticipantId, pending.Outbound.TransactionId, ex);
-            }
-        }
-    }
 
     private async Task SendOneAsync(OutboundMessage outbound, CancellationToken cancellationToken)
     {
@@ -169,27 +56,5 @@ internal sealed class ParticipantMessenger(
         {
             LogMessages.SendFailed(logger, outbound.Message.GetType().Name, outbound.ParticipantId, outbound.TransactionId, ex);
         }
-    }
-
-    /// <summary>The Commits waiting for one participant queue, and whether a sender is taking them.</summary>
-    private sealed class CommitQueue(string endpoint)
-    {
-        public string Endpoint { get; } = endpoint;
-
-        public List<PendingCommit> Waiting { get; set; } = [];
-
-        public bool Sending { get; set; }
-    }
-
-    /// <summary>A Commit waiting to be sent; <see cref="Origin"/> is the span of the decision it carries.</summary>
-    private sealed class PendingCommit(OutboundMessage outbound, CommitTransaction message, Activity? origin)
-    {
-        public OutboundMessage Outbound { get; } = outbound;
-
-        public CommitTransaction Message { get; } = message;
-
-        public Activity? Origin { get; } = origin;
-
-        public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

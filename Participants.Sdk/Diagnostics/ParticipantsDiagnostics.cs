@@ -20,12 +20,6 @@ public static class ParticipantsDiagnostics
         public const string Commit = "txc.participant.commit";
         public const string CommitOnePhase = "txc.participant.commit_one_phase";
         public const string Abort = "txc.participant.abort";
-
-        /// <summary>
-        /// One Commit out of a gathered CommitTransactions message: a child of the decision's span in the transaction's
-        /// trace, linked to the message's consume span; the commit span is its child.
-        /// </summary>
-        public const string GatheredCommit = "txc.participant.gathered_commit";
     }
 
     /// <summary>Attributes on spans and metrics (the same names as the coordinator's).</summary>
@@ -60,25 +54,6 @@ public static class ParticipantsDiagnostics
     internal static Activity? StartActivity(string name, Guid transactionId, string participantId)
     {
         var activity = ActivitySource.StartActivity(name, ActivityKind.Internal);
-        activity?.SetTag(Tags.TransactionId, transactionId.ToString());
-        activity?.SetTag(Tags.ParticipantId, participantId);
-        return activity;
-    }
-
-    /// <summary>
-    /// The span of one gathered Commit, in the trace of the decision named by <paramref name="traceParent"/> (a W3C
-    /// traceparent) and linked to the current span, the message's.
-    /// </summary>
-    internal static Activity? StartGatheredCommit(string? traceParent, Guid transactionId, string participantId)
-    {
-        if (!ActivitySource.HasListeners())
-        {
-            return null;
-        }
-
-        ActivityContext.TryParse(traceParent, null, out var parent);
-        var links = Activity.Current is { } message ? new[] { new ActivityLink(message.Context) } : null;
-        var activity = ActivitySource.StartActivity(Spans.GatheredCommit, ActivityKind.Consumer, parent, links: links);
         activity?.SetTag(Tags.TransactionId, transactionId.ToString());
         activity?.SetTag(Tags.ParticipantId, participantId);
         return activity;

@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ParticipantBusRegistrationExtensions
 {
     /// <summary>
-    /// Registers the PrepareTransaction, CommitTransaction (alone or gathered) and AbortTransaction consumers on the receive endpoint named
+    /// Registers the PrepareTransaction, CommitTransaction and AbortTransaction consumers on the receive endpoint named
     /// <c>ParticipantOptions.EndpointName</c>, and what sends their answers; the bus must call
     /// <c>ConfigureEndpoints(context)</c>. Requires <c>services.AddTransactionParticipant(...)</c>.
     /// </summary>
@@ -18,10 +18,8 @@ public static class ParticipantBusRegistrationExtensions
         configurator.TryAddSingleton<AcknowledgementBatcher>();
         configurator.AddHostedService(sp => sp.GetRequiredService<AcknowledgementBatcher>());
         configurator.TryAddSingleton<CoordinatorReplier>();
-        configurator.TryAddSingleton<GatheredCommitSlots>();
         configurator.AddConsumer<PrepareTransactionConsumer, ParticipantConsumerDefinition<PrepareTransactionConsumer>>();
         configurator.AddConsumer<CommitTransactionConsumer, ParticipantConsumerDefinition<CommitTransactionConsumer>>();
-        configurator.AddConsumer<CommitTransactionsConsumer, ParticipantConsumerDefinition<CommitTransactionsConsumer>>();
         configurator.AddConsumer<AbortTransactionConsumer, ParticipantConsumerDefinition<AbortTransactionConsumer>>();
         return configurator;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,99 +54,9 @@ public sealed class ParticipantMessengerTests
         Assert.False(sent.Durable);
     }
 
-    [Fact]
-    public async Task Commits_ToOneQueueAtOnce_LeaveGatheredEachExactlyOnce()
-    {
-        await using var provider = Build(_ => { });
-        var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
-        var ids = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToList();
-
-        await Task.WhenAll(ids.Select(id => SendCommitAsync(provider, id)));
-
-        var sent = await SentCommitsAsync(harness, ids.Count);
-        Assert.Equal(ids.Order(), sent.Select(c => c.TransactionId).Order());
-        Assert.True(await harness.Sent.Any<CommitTransactions>(Ct));
-        var gathered = harness.Sent.Select<CommitTransactions>(Ct).First().Context;
-        Assert.Equal("txc-participant-inventory", gathered.DestinationAddress!.AbsolutePath.Trim('/'));
-        Assert.False(gathered.Durable);
-    }
-
-    [Fact]
-    public async Task Commits_GatherCommitsOff_EachIsAMessageOfItsOwn()
-    {
-        await using var provider = Build(_ => { }, o => o.GatherCommits = false);
-        var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
-        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
-
-        await Task.WhenAll(ids.Select(id => SendCommitAsync(provider, id)));
-
-        var sent = await SentCommitsAsync(harness, ids.Count);
-        Assert.Equal(ids.Order(), sent.Select(c => c.TransactionId).Order());
-        Assert.False(await harness.Sent.Any<CommitTransactions>(Ct));
-    }
-
-    [Fact]
-    public async Task Commits_Gathered_CarryTheTraceOfTheirDecision()
-    {
-        using var source = new ActivitySource("ParticipantMessengerTests");
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == source.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
-        await using var provider = Build(_ => { });
-        var harness = provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
-        var spans = new Dictionary<Guid, string>();
-        var sends = new List<Task>();
-        for (var i = 0; i < 50; i++)
-        {
-            var id = Guid.NewGuid();
-            using var decision = source.StartActivity("decision")!;
-            spans[id] = decision.Id!;
-            sends.Add(SendCommitAsync(provider, id));
-        }
-
-        await Task.WhenAll(sends);
-
-        await SentCommitsAsync(harness, spans.Count);
-        var gathered = harness.Sent.Select<CommitTransactions>(Ct).SelectMany(m => m.Context.Message.Commits).ToList();
-        Assert.NotEmpty(gathered);
-        Assert.All(gathered, g => Assert.Equal(spans[g.Commit.TransactionId], g.TraceParent));
-    }
-
-    private static Task SendCommitAsync(ServiceProvider provider, Guid tx) =>
-        provider.GetRequiredService<ParticipantMessenger>().SendAsync(
-            [new OutboundMessage(tx, "inventory", "txc-participant-inventory", new CommitTransaction(tx, "inventory", OnePhase: false))], Ct);
-
-    /// <summary>Every Commit the harness saw leave, alone or gathered, once <paramref name="expected"/> have.</summary>
-    private static async Task<List<CommitTransaction>> SentCommitsAsync(ITestHarness harness, int expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var sent = harness.Sent.Select<CommitTransaction>(Ct).Select(m => m.Context.Message)
-                .Concat(harness.Sent.Select<CommitTransactions>(Ct).SelectMany(m => m.Context.Message.Commits.Select(g => g.Commit)))
-                .ToList();
-            if (sent.Count >= expected || DateTime.UtcNow > deadline)
-            {
-                return sent;
-            }
-
-            await Task.Delay(20, Ct);
-        }
-    }
-
-    private static ServiceProvider Build(Action<ClusterOptions> cluster, Action<CoordinatorOptions>? configure = null) => new ServiceCollection()
+    private static ServiceProvider Build(Action<ClusterOptions> cluster) => new ServiceCollection()
         .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-        .Configure<CoordinatorOptions>(o =>
-        {
-            o.QueueName = "txc-coordinator";
-            configure?.Invoke(o);
-        })
+        .Configure<CoordinatorOptions>(o => o.QueueName = "txc-coordinator")
         .Configure(cluster)
         .AddSingleton<ParticipantMessenger>()
         .AddMassTransitTestHarness(bus => bus.UsingInMemory())

@@ -59,8 +59,6 @@ public sealed class CoordinatorOptionsTests
         Assert.Equal(500, options.SweepBatchSize);
         Assert.Equal(TimeSpan.FromDays(1), options.FinishedRetention);
         Assert.False(options.PublisherConfirmation);
-        Assert.True(options.GatherCommits);
-        Assert.Equal(TimeSpan.FromMilliseconds(2), options.CommitGatherWindow);
         Assert.False(options.ApplyMigrationsOnStartup);
     }
 
@@ -100,8 +98,6 @@ public sealed class CoordinatorOptionsTests
     [InlineData("OnePhaseWait", "00:00:00", "00:00:00.1000000 and 00:10:00")]
     [InlineData("SweepBatchSize", "0", "1 and 100000")]
     [InlineData("FinishedRetention", "00:00:30", "00:01:00 and 3650.00:00:00")]
-    [InlineData("CommitGatherWindow", "-00:00:00.001", "00:00:00 and 00:00:00.1000000")]
-    [InlineData("CommitGatherWindow", "00:00:01", "00:00:00 and 00:00:00.1000000")]
     public void AddCoordinator_SettingOutOfRange_IsRejectedNamingTheSettingAndItsRange(string setting, string value, string range)
     {
         var error = Rejected(new Dictionary<string, string?> { [setting] = value });
