@@ -1,3 +1,4 @@
+using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Participants.Branches;
 using TxCoordinator.Participants.Diagnostics;
@@ -70,40 +71,37 @@ internal sealed partial class ParticipantProtocol
 
     // refuseLateWork: vote No for work enlisted again after the branch had voted (it is rolled back either way): the
     // caller completing that work must hear it was lost, where a Prepare resent for the branch deserves the recorded vote.
+    // The usual case is one round trip: the outcome row, PREPARE TRANSACTION and its check in one batch. Only work that
+    // comes after the branch voted makes the row's insert fail, and only then is the status read.
     private async Task<PrepareResult> PrepareLocalAsync(LocalTransaction local, CancellationToken cancellationToken, bool refuseLateWork = false)
     {
         await using (local)
         {
             try
             {
-                var (status, readOnly) = await OutcomeStore.GetStatusInsideAsync(
+                var (readOnly, prepared) = await OutcomeStore.RecordCommitAndPrepareAsync(
                     local.Connection, local.Transaction, local.Gid, cancellationToken);
-                if (VoteFromRecord(status) is { } recorded)
+                if (!prepared)
                 {
-                    // Work was enlisted again after the branch had finished; it was never part of what was voted on.
-                    var finished = status.Prepared ? "prepared" : status.Outcome!;
-                    LogMessages.WorkAfterFinish(logger, local.TransactionId, finished);
-                    await local.TryRollbackAsync(cancellationToken);
-                    return refuseLateWork
-                        ? No($"the branch had already {finished} here, so work enlisted again after it completed was rolled back")
-                        : recorded;
+                    const string notPrepared = "PREPARE TRANSACTION did not take effect (the local transaction had already ended)";
+                    await terminator.AbortRecordedAsync(local.Gid, cancellationToken);
+                    return No(notPrepared);
                 }
 
                 if (readOnly)
                 {
-                    // Recorded as committed so that a resent Prepare (the vote was lost) does not turn into a No.
-                    await OutcomeStore.RecordCommitAndCommitAsync(local.Connection, local.Transaction, local.Gid, cancellationToken);
+                    // All it prepared is the outcome row: committed at once, it answers a resent Prepare (the vote was
+                    // lost) with Yes. Should recovery have taken the gid first, the branch changed nothing either way.
+                    await store.CommitPreparedAsync(local.Gid, cancellationToken);
                     return new PrepareResult(Vote.ReadOnly, null);
                 }
 
-                if (await OutcomeStore.RecordCommitAndPrepareAsync(local.Connection, local.Transaction, local.Gid, cancellationToken))
-                {
-                    return Yes;
-                }
-
-                const string notPrepared = "PREPARE TRANSACTION did not take effect (the local transaction had already ended)";
-                await terminator.AbortRecordedAsync(local.Gid, cancellationToken);
-                return No(notPrepared);
+                return Yes;
+            }
+            catch (PostgresException ex) when (OutcomeStore.IsLateWork(ex))
+            {
+                await local.TryRollbackAsync(cancellationToken);
+                return await RefuseLateWorkAsync(local, refuseLateWork, cancellationToken);
             }
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
@@ -113,6 +111,23 @@ internal sealed partial class ParticipantProtocol
                 return No("prepare failed: " + ex.Message);
             }
         }
+    }
+
+    // Work enlisted again after the branch had voted (or while another instance of this participant prepared it) was
+    // never part of what was voted on; it has been rolled back. No barrier: the branch that voted keeps its course.
+    private async Task<PrepareResult> RefuseLateWorkAsync(LocalTransaction local, bool refuseLateWork, CancellationToken cancellationToken)
+    {
+        var status = await store.GetStatusAsync(local.Gid, cancellationToken);
+        var finished = status.Prepared ? "prepared" : status.Outcome;
+        LogMessages.WorkAfterFinish(logger, local.TransactionId, finished ?? "being prepared by another session");
+        if (!refuseLateWork && VoteFromRecord(status) is { } recorded)
+        {
+            return recorded;
+        }
+
+        return No(finished is null
+            ? "another session was preparing the branch, so this work was rolled back"
+            : $"the branch had already {finished} here, so work enlisted again after it completed was rolled back");
     }
 
     /// <summary>

@@ -26,11 +26,11 @@ internal sealed class OutcomeStore(ParticipantDataSource dataSource, IOptions<Pa
                EXISTS (SELECT 1 FROM pg_prepared_xacts WHERE gid = @gid AND database = current_database())
         """;
 
-    private const string StatusAndReadOnlySql = """
-        SELECT (SELECT outcome FROM txc_outcomes WHERE gid = @gid),
-               EXISTS (SELECT 1 FROM pg_prepared_xacts WHERE gid = @gid AND database = current_database()),
-               pg_current_xact_id_if_assigned() IS NULL
-        """;
+    /// <summary>
+    /// How long the outcome row's insert waits for another session's row of the same gid (a branch prepared, or being
+    /// prepared, before this work): only late work waits, and it is refused either way.
+    /// </summary>
+    private const string PrepareLockTimeoutSql = "SET LOCAL lock_timeout = '200ms'";
 
     // The CTE's own insert is invisible to the second SELECT, so exactly one row comes back: the new barrier or the old row.
     private const string BarrierSql = """
@@ -65,25 +65,19 @@ internal sealed class OutcomeStore(ParticipantDataSource dataSource, IOptions<Pa
         return new BranchStatus(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetBoolean(1));
     }
 
-    /// <summary>The status seen from inside the open local transaction, plus whether that transaction wrote anything.</summary>
-    public static async Task<(BranchStatus Status, bool ReadOnly)> GetStatusInsideAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string gid, CancellationToken cancellationToken = default)
-    {
-        await using var command = new NpgsqlCommand(StatusAndReadOnlySql, connection, transaction);
-        command.Parameters.AddWithValue("gid", gid);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (new BranchStatus(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetBoolean(1)), reader.GetBoolean(2));
-    }
-
     /// <summary>
-    /// Records 'committed' inside the local transaction, prepares it and checks pg_prepared_xacts, in one round trip;
-    /// true only when the gid really is prepared (PREPARE outside a transaction block only warns).
+    /// Records 'committed' inside the local transaction, prepares it and checks pg_prepared_xacts, in one round trip.
+    /// <c>ReadOnly</c>: the transaction had written nothing before the outcome row, which is then all it prepared;
+    /// <c>Prepared</c>: the gid really is prepared (PREPARE outside a transaction block only warns).
     /// </summary>
-    public static async Task<bool> RecordCommitAndPrepareAsync(
+    /// <exception cref="PostgresException">See <see cref="IsLateWork"/>: the gid already has an outcome row, or another
+    /// session's row of it (a prepared branch) did not go away within the lock timeout.</exception>
+    public static async Task<(bool ReadOnly, bool Prepared)> RecordCommitAndPrepareAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string gid, CancellationToken cancellationToken = default)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PrepareLockTimeoutSql));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id_if_assigned() IS NULL"));
         var insert = new NpgsqlBatchCommand("INSERT INTO txc_outcomes (gid, outcome) VALUES (@gid, 'committed')");
         insert.Parameters.AddWithValue("gid", gid);
         batch.BatchCommands.Add(insert);
@@ -92,10 +86,25 @@ internal sealed class OutcomeStore(ParticipantDataSource dataSource, IOptions<Pa
             "SELECT EXISTS (SELECT 1 FROM pg_prepared_xacts WHERE gid = @gid AND database = current_database())");
         check.Parameters.AddWithValue("gid", gid);
         batch.BatchCommands.Add(check);
-        return await batch.ExecuteScalarAsync(cancellationToken) is true;
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var readOnly = reader.GetBoolean(0);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (readOnly, reader.GetBoolean(0));
     }
 
-    /// <summary>Records 'committed' inside the local transaction and commits it (one-phase and read-only branches).</summary>
+    /// <summary>
+    /// Whether <see cref="RecordCommitAndPrepareAsync"/> failed because the branch had already voted here: its outcome
+    /// row exists (committed, or the 'aborted' barrier), or a prepared branch holds it (or its gid, 42710). The work
+    /// being prepared was enlisted again after that, and was never part of what was voted on.
+    /// </summary>
+    public static bool IsLateWork(PostgresException exception) =>
+        (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.TableName == "txc_outcomes")
+        || exception.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DuplicateObject;
+
+    /// <summary>Records 'committed' inside the local transaction and commits it (one-phase branches).</summary>
     public static async Task RecordCommitAndCommitAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string gid, CancellationToken cancellationToken = default)
     {

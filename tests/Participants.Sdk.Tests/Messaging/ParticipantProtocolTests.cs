@@ -40,6 +40,44 @@ public sealed class ParticipantProtocolTests(PostgresDatabaseFixture database) :
     }
 
     [Fact]
+    public async Task Prepare_WorkEnlistedAgainAfterCommit_VotesTheRecordedYesAndRollsTheLateWorkBack()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var tx = Guid.NewGuid();
+        var first = await harness.DoWorkAsync(tx);
+        await harness.Protocol.PrepareAsync(tx, Ct);
+        await harness.Protocol.CommitAsync(tx, onePhase: false, Ct);
+        var late = await harness.DoWorkAsync(tx);
+
+        var result = await harness.Protocol.PrepareAsync(tx, Ct);
+
+        Assert.Equal(Vote.Yes, result.Vote);
+        Assert.True(await harness.ItemExistsAsync(first));
+        Assert.False(await harness.ItemExistsAsync(late));
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.Equal(0, harness.Registry.OpenCount);
+    }
+
+    [Fact]
+    public async Task Prepare_WorkEnlistedAgainWhileTheBranchIsPrepared_VotesTheRecordedYesWithinTheLockTimeout()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var tx = Guid.NewGuid();
+        var first = await harness.DoWorkAsync(tx);
+        await harness.Protocol.PrepareAsync(tx, Ct);
+        var late = await harness.DoWorkAsync(tx);
+
+        var result = await harness.Protocol.PrepareAsync(tx, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+
+        Assert.Equal(Vote.Yes, result.Vote);
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+        Assert.Equal(0, harness.Registry.OpenCount);
+        await harness.Protocol.CommitAsync(tx, onePhase: false, Ct);
+        Assert.True(await harness.ItemExistsAsync(first));
+        Assert.False(await harness.ItemExistsAsync(late));
+    }
+
+    [Fact]
     public async Task Commit_Twice_CommitsOnceAndAcknowledgesBoth()
     {
         await using var harness = await CreateHarnessAsync();

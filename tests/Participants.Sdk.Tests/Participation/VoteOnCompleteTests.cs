@@ -111,6 +111,52 @@ public sealed class VoteOnCompleteTests(PostgresDatabaseFixture database) : ICla
         Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", "late"));
     }
 
+    [Fact]
+    public async Task EnlistAsync_AgainAfterTheBranchCommitted_CompleteFailsAndTheLateWorkIsRolledBack()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var tx = Guid.NewGuid();
+        var first = await harness.DoWorkAsync(tx);
+        Assert.Equal(TxCoordinator.Contracts.ParticipantOutcome.Committed, (await harness.Protocol.CommitAsync(tx, onePhase: false, Ct)).Outcome);
+
+        var again = await harness.Participant.EnlistAsync(tx, Ct);
+        await using (var insert = again.CreateCommand("INSERT INTO items (id, name) VALUES (gen_random_uuid(), 'late')"))
+        {
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        var error = await Assert.ThrowsAsync<WorkNotPreparedException>(() => again.CompleteAsync(Ct).AsTask());
+
+        Assert.Contains("already committed", error.Message);
+        Assert.True(await harness.ItemExistsAsync(first));
+        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", "late"));
+        Assert.Equal("committed", await harness.OutcomeAsync(tx));
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.Equal(0, harness.Registry.OpenCount);
+    }
+
+    [Fact]
+    public async Task EnlistAsync_AgainAfterTheBranchWasAborted_CompleteFailsAndKeepsTheBarrier()
+    {
+        await using var harness = await CreateHarnessAsync();
+        var tx = Guid.NewGuid();
+        await harness.DoWorkAsync(tx);
+        Assert.Equal(TxCoordinator.Contracts.ParticipantOutcome.Aborted, (await harness.Protocol.AbortAsync(tx, Ct)).Outcome);
+
+        var again = await harness.Participant.EnlistAsync(tx, Ct);
+        await using (var insert = again.CreateCommand("INSERT INTO items (id, name) VALUES (gen_random_uuid(), 'late')"))
+        {
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        var error = await Assert.ThrowsAsync<WorkNotPreparedException>(() => again.CompleteAsync(Ct).AsTask());
+
+        Assert.Contains("already aborted", error.Message);
+        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", "late"));
+        Assert.Equal("aborted", await harness.OutcomeAsync(tx));
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+    }
+
     /// <summary>Enlists and inserts one item, leaving the work open for the test to complete.</summary>
     private static async Task<(ParticipantWork Work, Guid Item)> StartWorkAsync(ParticipantHarness harness, Guid tx)
     {
