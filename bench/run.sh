@@ -359,8 +359,10 @@ for replicas in 1 3; do
         for ((i = 1; i <= participant_count; i++)); do
             participant_urls+=("http://127.0.0.1:${ports[$((i - 1))]}")
             participant_names+=("participant-$i")
+            # Eight pools of Npgsql's default 100 could ask PostgreSQL for twice the 400 connections it allows (53300
+            # "too many clients", seen in the participants phases of 2026-12-06): 8 x 40 leaves room for the coordinators.
             start "participant-$i" "$bench_dir" dotnet TxCoordinator.Bench.dll participant-serve --name "bench-p$i" \
-                --db "$(txc_pg_connection "bench_p$i")" --rabbitmq "$TXC_RMQ_URI" --coordinator-url "$coordinator_urls" \
+                --db "$(txc_pg_connection "bench_p$i");Maximum Pool Size=40" --rabbitmq "$TXC_RMQ_URI" --coordinator-url "$coordinator_urls" \
                 --urls "${participant_urls[$((i - 1))]}"
         done
         for ((i = 1; i <= participant_count; i++)); do
