@@ -98,17 +98,13 @@ public sealed class VoteOnCompleteTests(PostgresDatabaseFixture database) : ICla
         var tx = Guid.NewGuid();
         await harness.DoWorkAsync(tx);
 
-        var again = await harness.Participant.EnlistAsync(tx, Ct);
-        await using (var insert = again.CreateCommand("INSERT INTO items (id, name) VALUES (gen_random_uuid(), 'late')"))
-        {
-            await insert.ExecuteNonQueryAsync(Ct);
-        }
+        var again = await StartLateWorkAsync(harness, tx);
 
         await Assert.ThrowsAsync<WorkNotPreparedException>(() => again.CompleteAsync(Ct).AsTask());
 
         Assert.Equal(1, await harness.PreparedCountAsync(tx));
         Assert.Equal(1, harness.Coordinator.EnlistCalls);
-        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", "late"));
+        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", LateItem));
     }
 
     [Fact]
@@ -119,17 +115,13 @@ public sealed class VoteOnCompleteTests(PostgresDatabaseFixture database) : ICla
         var first = await harness.DoWorkAsync(tx);
         Assert.Equal(TxCoordinator.Contracts.ParticipantOutcome.Committed, (await harness.Protocol.CommitAsync(tx, onePhase: false, Ct)).Outcome);
 
-        var again = await harness.Participant.EnlistAsync(tx, Ct);
-        await using (var insert = again.CreateCommand("INSERT INTO items (id, name) VALUES (gen_random_uuid(), 'late')"))
-        {
-            await insert.ExecuteNonQueryAsync(Ct);
-        }
+        var again = await StartLateWorkAsync(harness, tx);
 
         var error = await Assert.ThrowsAsync<WorkNotPreparedException>(() => again.CompleteAsync(Ct).AsTask());
 
         Assert.Contains("already committed", error.Message);
         Assert.True(await harness.ItemExistsAsync(first));
-        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", "late"));
+        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", LateItem));
         Assert.Equal("committed", await harness.OutcomeAsync(tx));
         Assert.Equal(0, await harness.PreparedCountAsync(tx));
         Assert.Equal(0, harness.Registry.OpenCount);
@@ -143,18 +135,26 @@ public sealed class VoteOnCompleteTests(PostgresDatabaseFixture database) : ICla
         await harness.DoWorkAsync(tx);
         Assert.Equal(TxCoordinator.Contracts.ParticipantOutcome.Aborted, (await harness.Protocol.AbortAsync(tx, Ct)).Outcome);
 
-        var again = await harness.Participant.EnlistAsync(tx, Ct);
-        await using (var insert = again.CreateCommand("INSERT INTO items (id, name) VALUES (gen_random_uuid(), 'late')"))
-        {
-            await insert.ExecuteNonQueryAsync(Ct);
-        }
+        var again = await StartLateWorkAsync(harness, tx);
 
         var error = await Assert.ThrowsAsync<WorkNotPreparedException>(() => again.CompleteAsync(Ct).AsTask());
 
         Assert.Contains("already aborted", error.Message);
-        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", "late"));
+        Assert.Equal(0L, await harness.ScalarAsync("SELECT count(*) FROM items WHERE name = @p", LateItem));
         Assert.Equal("aborted", await harness.OutcomeAsync(tx));
         Assert.Equal(0, await harness.PreparedCountAsync(tx));
+    }
+
+    private const string LateItem = "late";
+
+    /// <summary>Enlists again in <paramref name="tx"/> and inserts an item named <see cref="LateItem"/>, leaving the work open.</summary>
+    private static async Task<ParticipantWork> StartLateWorkAsync(ParticipantHarness harness, Guid tx)
+    {
+        var work = await harness.Participant.EnlistAsync(tx, Ct);
+        await using var insert = work.CreateCommand("INSERT INTO items (id, name) VALUES (gen_random_uuid(), @name)");
+        insert.Parameters.AddWithValue("name", LateItem);
+        await insert.ExecuteNonQueryAsync(Ct);
+        return work;
     }
 
     /// <summary>Enlists and inserts one item, leaving the work open for the test to complete.</summary>
