@@ -39,54 +39,17 @@ internal sealed record TransactionImage(
             p.AcknowledgedOutcome, p.DeliveryAttempts, p.LastSentAt, tx.Revision))]);
 
     /// <summary>
-    /// Whether two images say the same thing: records compare their collections by reference, so these are compared
-    /// item by item (a missing audit trail says the same as an empty one: the writer stores [] for it).
+    /// Whether two images say the same thing: records compare their collections by reference, so those are compared
+    /// item by item and every other field as the record does (a missing audit trail says the same as an empty one:
+    /// the writer stores [] for it). The engine tells a change from a duplicate message this way too, comparing the
+    /// images before and after.
     /// </summary>
     public static bool SameContent(TransactionImage a, TransactionImage b) =>
         ReferenceEquals(a, b)
-        || (SameScalars(a, b.Id, b.State, b.CreatedAt, b.Deadline, b.DecidedAt, b.PrepareStartedAt, b.CompletedAt, b.AbortReason,
-                b.OnePhase, b.Revision)
+        || (a with { Metadata = b.Metadata, Audit = b.Audit, Participants = b.Participants } == b
             && SameMetadata(a.Metadata, b.Metadata)
             && (a.Audit ?? []).SequenceEqual(b.Audit ?? [])
             && a.Participants.SequenceEqual(b.Participants));
-
-    /// <summary>
-    /// Whether this image still describes <paramref name="tx"/>: how the engine tells a change from a duplicate message
-    /// (a vote already counted, say) without a change tracker, and without building a second image.
-    /// </summary>
-    public bool Describes(TransactionRecord tx)
-    {
-        if (!SameScalars(this, tx.Id, tx.State, tx.CreatedAt, tx.Deadline, tx.DecidedAt, tx.PrepareStartedAt, tx.CompletedAt,
-                tx.AbortReason, tx.OnePhase, tx.Revision)
-            || !SameMetadata(Metadata, tx.Metadata)
-            || !(Audit ?? []).SequenceEqual(tx.Audit)
-            || Participants.Count != tx.Participants.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < Participants.Count; i++)
-        {
-            var (image, record) = (Participants[i], tx.Participants[i]);
-            if (image.ParticipantId != record.ParticipantId || image.Endpoint != record.Endpoint
-                || image.EnlistedAt != record.EnlistedAt || image.Vote != record.Vote || image.VoteReason != record.VoteReason
-                || image.VotedAt != record.VotedAt || image.AcknowledgedAt != record.AcknowledgedAt
-                || image.AcknowledgedOutcome != record.AcknowledgedOutcome || image.DeliveryAttempts != record.DeliveryAttempts
-                || image.LastSentAt != record.LastSentAt)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool SameScalars(
-        TransactionImage a, Guid id, TransactionState state, DateTimeOffset createdAt, DateTimeOffset deadline, DateTimeOffset? decidedAt,
-        DateTimeOffset? prepareStartedAt, DateTimeOffset? completedAt, string? abortReason, bool onePhase, long revision) =>
-        a.Id == id && a.State == state && a.CreatedAt == createdAt && a.Deadline == deadline && a.DecidedAt == decidedAt
-        && a.PrepareStartedAt == prepareStartedAt && a.CompletedAt == completedAt && a.AbortReason == abortReason
-        && a.OnePhase == onePhase && a.Revision == revision;
 
     private static bool SameMetadata(Dictionary<string, string> a, Dictionary<string, string> b) =>
         a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var value) && value == pair.Value);

@@ -246,7 +246,7 @@ internal sealed partial class TransactionEngine
                 var before = TransactionImage.Of(tx);
                 var stateBefore = tx.State;
                 result = change(tx, _time.GetUtcNow(), outbox);
-                if (before.Describes(tx))
+                if (TransactionImage.SameContent(before, TransactionImage.Of(tx)))
                 {
                     // Nothing changed (a duplicate vote, say): nothing to log, nothing to send.
                     CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);

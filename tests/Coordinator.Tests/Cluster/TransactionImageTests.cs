@@ -292,22 +292,14 @@ public sealed class TransactionImageTests
     }
 
     [Fact]
-    public void Describes_RecordUnchanged_IsTrue()
-    {
-        var tx = Committing();
-
-        Assert.True(TransactionImage.Of(tx).Describes(tx));
-    }
-
-    [Fact]
-    public void Describes_DuplicateVoteApplied_IsTrue()
+    public void SameContent_BeforeAndAfterADuplicateVote_IsTrue()
     {
         var tx = Committing();
         var image = TransactionImage.Of(tx);
 
         TransactionSteps.ApplyVote(tx, "payments", Vote.Yes, null, AcknowledgedAt, new List<OutboundMessage>());
 
-        Assert.True(image.Describes(tx));
+        Assert.True(TransactionImage.SameContent(image, TransactionImage.Of(tx)));
     }
 
     public static TheoryData<string> Changes() =>
@@ -318,7 +310,7 @@ public sealed class TransactionImageTests
 
     [Theory]
     [MemberData(nameof(Changes))]
-    public void Describes_AnyFieldChanged_IsFalse(string change)
+    public void SameContent_BeforeAndAfterAnyFieldChanged_IsFalse(string change)
     {
         var tx = Transactions.Preparing("inventory", "payments");
         tx.Metadata["OrderId"] = "A-1001";
@@ -341,7 +333,7 @@ public sealed class TransactionImageTests
             default: throw new ArgumentOutOfRangeException(nameof(change), change, null);
         }
 
-        Assert.False(image.Describes(tx), change);
+        Assert.False(TransactionImage.SameContent(image, TransactionImage.Of(tx)), change);
     }
 
     [Fact]
