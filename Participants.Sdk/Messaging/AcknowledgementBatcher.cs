@@ -81,11 +81,7 @@ internal sealed class AcknowledgementBatcher(IBus bus, IOptions<ParticipantOptio
             // Not persisted by the broker: a lost acknowledgement is asked for again by the coordinator's resend.
             if (acks is [var only])
             {
-                await endpoint.Send(only, Pipe.Execute<SendContext<ParticipantCompleted>>(c =>
-                {
-                    c.Headers.Set(TransactionHeaders.TransactionId, only.TransactionId.ToString());
-                    c.Durable = false;
-                }), timeout.Token);
+                await endpoint.Send(only, CoordinatorReplier.AnswerPipe<ParticipantCompleted>(only.TransactionId), timeout.Token);
             }
             else
             {

@@ -29,17 +29,23 @@ internal sealed class CoordinatorReplier(AcknowledgementBatcher batcher, IOption
         return Task.CompletedTask;
     }
 
+    /// <summary>How every answer about one transaction is sent, alone or by the <see cref="AcknowledgementBatcher"/>.</summary>
+    public static IPipe<SendContext<T>> AnswerPipe<T>(Guid transactionId)
+        where T : class
+    {
+        var header = transactionId.ToString();
+        return Pipe.Execute<SendContext<T>>(c =>
+        {
+            c.Headers.Set(TransactionHeaders.TransactionId, header);
+            // A lost answer is asked for again by the coordinator's resend: not worth a disk write in the broker.
+            c.Durable = false;
+        });
+    }
+
     private async Task SendAsync<T>(ConsumeContext context, T reply, Guid transactionId)
         where T : class
     {
         var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? _address);
-        var header = transactionId.ToString();
-        await endpoint.Send(reply, Pipe.Execute<SendContext<T>>(c =>
-            {
-                c.Headers.Set(TransactionHeaders.TransactionId, header);
-                // A lost answer is asked for again by the coordinator's resend: not worth a disk write in the broker.
-                c.Durable = false;
-            }),
-            context.CancellationToken);
+        await endpoint.Send(reply, AnswerPipe<T>(transactionId), context.CancellationToken);
     }
 }
