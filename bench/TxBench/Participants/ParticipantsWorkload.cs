@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TxCoordinator.Bench.Measurement;
@@ -49,22 +50,23 @@ public sealed class ParticipantsWorkload : IBenchWorkload
     public async Task<OpOutcome> ExecuteAsync(long sequence, CancellationToken cancellationToken = default)
     {
         var transaction = await _coordinator.BeginAsync(TransactionTimeout, null, cancellationToken);
-        bool[] accepted;
+        string?[] refusals;
         using (DistributedTransactionContext.Begin(transaction.Id))
         {
             var http = _http.CreateClient(HttpClientName);
-            accepted = await Task.WhenAll(_participants.Select(async url =>
+            refusals = await Task.WhenAll(_participants.Select(async url =>
             {
                 using var content = new ByteArrayContent(_payload);
                 using var response = await http.PostAsync(url, content, cancellationToken);
-                return response.IsSuccessStatusCode;
+                return response.IsSuccessStatusCode ? null : await DescribeAsync(response, cancellationToken);
             }));
         }
 
-        if (!accepted.All(a => a))
+        if (refusals.FirstOrDefault(r => r is not null) is { } refusal)
         {
             await _coordinator.AbortAsync(transaction.Id, "a participant failed", cancellationToken);
-            return OpOutcome.Failed;
+            // Counted as failed, and the phase's report lists the refusals by kind.
+            throw new ParticipantRefusedException(refusal);
         }
 
         try
@@ -79,4 +81,24 @@ public sealed class ParticipantsWorkload : IBenchWorkload
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    /// <summary>The status and the problem's title: the detail names the transaction, which would make every refusal unique.</summary>
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var title = "";
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            title = problem.RootElement.TryGetProperty("title", out var value) ? value.GetString() ?? "" : "";
+        }
+        catch (JsonException)
+        {
+            // Not a problem document: the status says enough.
+        }
+
+        return $"a participant answered {(int)response.StatusCode} {title}".TrimEnd();
+    }
 }
+
+/// <summary>A bench participant refused its part of the transaction; the transaction was aborted.</summary>
+public sealed class ParticipantRefusedException(string message) : Exception(message);
