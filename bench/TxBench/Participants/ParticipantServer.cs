@@ -105,9 +105,15 @@ public static class ParticipantServer
             {
                 return Results.Problem(statusCode: (int)ex.StatusCode, title: "Transaction not active", detail: ex.Message);
             }
-            catch (Exception ex) when (ex is WorkNotPreparedException or CoordinatorUnavailableException)
+            catch (WorkNotPreparedException ex)
             {
-                return Results.Problem(statusCode: 503, title: "Work not prepared", detail: ex.Message);
+                // The reason in the title: the initiator's report groups refusals by title, and the reason is the cause.
+                var reason = ex.Reason.Length > 160 ? ex.Reason[..160] : ex.Reason;
+                return Results.Problem(statusCode: 503, title: "Work not prepared: " + reason, detail: ex.Message);
+            }
+            catch (CoordinatorUnavailableException ex)
+            {
+                return Results.Problem(statusCode: 503, title: "Coordinator unavailable", detail: ex.Message);
             }
         }
 
