@@ -7,7 +7,8 @@ namespace TxCoordinator.Bench.Floor;
 
 /// <summary>
 /// Peer a, the floor: one process does the order's work in the inventory database, then in the payments database,
-/// PREPARE TRANSACTION on both, then COMMIT PREPARED on both. No bus, no coordinator, no decision log: durable 2PC cannot be cheaper here.
+/// PREPARE TRANSACTION on both, then COMMIT PREPARED on both. No bus, no coordinator, no decision log: durable 2PC
+/// cannot be cheaper here.
 /// </summary>
 public sealed class FloorWorkload(NpgsqlDataSource inventory, NpgsqlDataSource payments, OrderStream orders, TextWriter report)
     : IBenchWorkload

@@ -89,7 +89,11 @@ public sealed class ParticipantsWorkload : IBenchWorkload
         try
         {
             using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            title = problem.RootElement.TryGetProperty("title", out var value) ? value.GetString() ?? "" : "";
+            if (problem.RootElement.ValueKind == JsonValueKind.Object
+                && problem.RootElement.TryGetProperty("title", out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                title = value.GetString()!;
+            }
         }
         catch (JsonException)
         {
