@@ -47,8 +47,14 @@ public sealed class ClusterOptions
     /// A snapshot holds every unfinished transaction and the finished ones begun this recently; older history stays in
     /// each replica's database but is not rebuilt from a snapshot (a wiped database, a follower too far behind).
     /// </summary>
+    /// <remarks>
+    /// DotNext applies no further entry until a snapshot is written, so every decision waits for it: with a minute of
+    /// history at ~300 transactions a second (~18,000 rows read and serialised by every replica at once), orders
+    /// stalled for up to 2.6 s at each snapshot (docs/benchmarks.md, step 26). Nobody needs a finished transaction
+    /// for an outcome (presumed abort), so a longer history only keeps more for operators on a rebuilt replica.
+    /// </remarks>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long a replica may hold applied changes before writing them to its database, newest per transaction (zero:
