@@ -12,8 +12,10 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// both with the same rule (per transaction, the first image of the highest revision wins); the copy runs ahead of the
 /// database, which a replica writes behind (<see cref="ReplicatedStateMachine"/>). A finished transaction leaves the copy, but its
 /// final revision and state are remembered for a while: a late image of the same revision cannot bring it back, and
-/// the leader need not read them back from the database after finishing it. A restarted replica starts without the
-/// transactions its snapshot holds: for those, and for finished ones no longer remembered, the database answers.
+/// the leader need not read them back from the database after finishing it. A restarted replica gets the unfinished
+/// transactions of its snapshot when the snapshot is restored, then the log's; for finished ones no longer remembered,
+/// the database answers. The copy is what snapshots are taken from (<see cref="ReplicatedStateMachine"/>), so it must
+/// hold every unfinished transaction applied.
 /// <para>
 /// The leader also keeps changes it did not replicate (<see cref="Defer"/>): an enlistment, the move to Preparing
 /// (and resends of its Prepares), or a vote or an acknowledgement that decides nothing, needs no Raft round of its own
@@ -83,6 +85,9 @@ internal sealed class AppliedTransactions
             }
         }
     }
+
+    /// <summary>Every unfinished transaction as last applied, without the leader's deferred changes: the log's state.</summary>
+    public IEnumerable<TransactionImage> Unfinished => _unfinished.Values;
 
     /// <summary>The image last applied for an unfinished transaction; null when it is finished or not held.</summary>
     public TransactionImage? Latest(Guid transactionId) =>

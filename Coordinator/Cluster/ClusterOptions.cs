@@ -37,21 +37,23 @@ public sealed class ClusterOptions
     public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// A snapshot of the applied state is taken every this many log entries; older entries are then dropped. Each
-    /// snapshot is read from the database by every replica, so the rate of them costs CPU; etcd's default is the same.
+    /// A snapshot of the applied state is taken every this many log entries; older entries are then dropped. Every
+    /// replica takes each one, from memory, while it applies nothing; etcd's default is the same.
     /// </summary>
     [Range(10, 10_000_000)]
     public int SnapshotEvery { get; set; } = 10_000;
 
     /// <summary>
-    /// A snapshot holds every unfinished transaction and the finished ones begun this recently; older history stays in
-    /// each replica's database but is not rebuilt from a snapshot (a wiped database, a follower too far behind).
+    /// A snapshot holds every unfinished transaction and the finished ones begun this recently (at most the newest
+    /// 20,000, which each replica keeps in memory for it); older history stays in each replica's database but is not
+    /// rebuilt from a snapshot (a wiped database, a follower too far behind).
     /// </summary>
     /// <remarks>
     /// DotNext applies no further entry until a snapshot is written, so every decision waits for it: with a minute of
-    /// history at ~300 transactions a second (~18,000 rows read and serialised by every replica at once), orders
-    /// stalled for up to 2.6 s at each snapshot (docs/benchmarks.md, step 26). Nobody needs a finished transaction
-    /// for an outcome (presumed abort), so a longer history only keeps more for operators on a rebuilt replica.
+    /// history at ~300 transactions a second (~18,000 rows then read from the database and serialised by every
+    /// replica at once), orders stalled for up to 2.6 s at each snapshot (docs/benchmarks.md, steps 26 and 27).
+    /// Nobody needs a finished transaction for an outcome (presumed abort), so a longer history only keeps more for
+    /// operators on a rebuilt replica.
     /// </remarks>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromSeconds(5);

@@ -4,7 +4,6 @@ using System.Text.Json;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.Membership;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Engine;
@@ -31,7 +30,6 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
 
     private readonly ClusterOptions _options;
     private readonly TransactionImageWriter _writer;
-    private readonly IDbContextFactory<CoordinatorDbContext> _databases;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
@@ -53,7 +51,6 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
     public RaftReplica(
         IOptions<ClusterOptions> options,
         TransactionImageWriter writer,
-        IDbContextFactory<CoordinatorDbContext> databases,
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime lifetime,
         TimeProvider time)
@@ -62,7 +59,6 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         _time = time;
         _options = options.Value;
         _writer = writer;
-        _databases = databases;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RaftReplica>();
     }
@@ -111,7 +107,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         var self = _options.Self();
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
-            root.CreateSubdirectory("snapshots"), _writer, Applied, _databases, _options.SnapshotEvery, _options.SnapshotHistory,
+            root.CreateSubdirectory("snapshots"), _writer, Applied, _options.SnapshotEvery, _options.SnapshotHistory,
             writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.RestoreAsync(cancellationToken);

@@ -3,11 +3,10 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Diagnostics;
-using TxCoordinator.Coordinator.Persistence;
+using TxCoordinator.Coordinator.StateMachine;
 
 namespace TxCoordinator.Coordinator.Cluster;
 
@@ -19,20 +18,27 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// entries after it (replayed at every start).
 /// </summary>
 /// <remarks>
+/// A snapshot is taken from memory, not from the database: DotNext applies no entry while one is written, so every
+/// decision waits for it. Read from the database (every replica at the same index, ~1,600 rows through EF Core at
+/// five seconds of history and ~300 transactions a second) a snapshot stopped the applier for up to ~0.6 s
+/// (docs/benchmarks.md, step 27). The unfinished transactions are the applied copy's (<see cref="AppliedTransactions"/>,
+/// which a restored snapshot refills too); the finished ones of the history are kept here as they are applied, at
+/// most <see cref="MaxRecentFinished"/> of them.
+/// <para>
 /// While <paramref name="writeBehind"/> is set, every replica, the leader too, keeps the newest image per transaction
 /// in memory and writes them every few hundred milliseconds (<see cref="FlushAsync"/>): a transaction changed three
 /// times in that span is written once, and no change waits for PostgreSQL. Nothing is lost by a crash meanwhile, since
-/// the log is the durable record and every start replays it from the last snapshot; before a snapshot is taken, before
-/// a snapshot from the leader is installed, and before this replica starts deciding, what is held is written first.
-/// The engine never reads a row older than the log: it reads an unfinished transaction from the copy, and a finished
-/// one from <see cref="Unwritten(Guid)"/> until its row is written. Without <paramref name="writeBehind"/> each entry is
-/// written before it counts as applied.
+/// the log is the durable record and every start replays it from the last snapshot; before a snapshot from the leader
+/// is installed, and before this replica starts deciding, what is held is written first. The engine never reads a row
+/// older than the log: it reads an unfinished transaction from the copy, and a finished one from
+/// <see cref="Unwritten(Guid)"/> until its row is written. Without <paramref name="writeBehind"/> each entry is written
+/// before it counts as applied.
+/// </para>
 /// </remarks>
 internal sealed class ReplicatedStateMachine(
     DirectoryInfo location,
     TransactionImageWriter writer,
     AppliedTransactions applied,
-    IDbContextFactory<CoordinatorDbContext> databases,
     int snapshotEvery,
     TimeSpan history,
     bool writeBehind,
@@ -43,6 +49,12 @@ internal sealed class ReplicatedStateMachine(
 
     // Bounds the memory held and the size of one write (images of a few hundred bytes each).
     private const int MaxHeld = 2_048;
+
+    /// <summary>
+    /// Most finished transactions a snapshot holds (a few tens of MB of images): about a minute at the load the
+    /// benchmarks reach. A longer <see cref="ClusterOptions.SnapshotHistory"/> is cut to the newest this many.
+    /// </summary>
+    internal const int MaxRecentFinished = 20_000;
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
     // Guards changes to the held images and every write to the database: entries are applied by DotNext's applier,
@@ -50,6 +62,9 @@ internal sealed class ReplicatedStateMachine(
     // them only once its row is written.
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly ConcurrentDictionary<Guid, TransactionImage> _held = [];
+    // Finished transactions as applied, oldest first, for snapshots. Used by the applier, and by a snapshot while
+    // DotNext lets the applier wait for it.
+    private readonly Queue<TransactionImage> _recentFinished = new();
     private long _heldUpTo;
     private long _writtenUpTo;
     private int _heldCount;
@@ -103,6 +118,7 @@ internal sealed class ReplicatedStateMachine(
                 }
 
                 applied.Apply(images);
+                RememberFinished(images);
             }
 
             if (_held.IsEmpty)
@@ -172,66 +188,54 @@ internal sealed class ReplicatedStateMachine(
         ApplyLatency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
+    // Keeps the finished images the copy took (a duplicate or an older revision it ignored is not the transaction's
+    // state), and lets go of those begun before the history.
+    private void RememberFinished(List<TransactionImage> images)
+    {
+        foreach (var image in images)
+        {
+            if (TransactionStateMachine.IsFinal(image.State)
+                && applied.Final(image.Id) is { } final && final.Revision == image.Revision && final.State == image.State)
+            {
+                _recentFinished.Enqueue(image);
+            }
+        }
+
+        var cutoff = time.GetUtcNow() - history;
+        while (_recentFinished.Count > MaxRecentFinished
+            || (_recentFinished.TryPeek(out var oldest) && oldest.CreatedAt < cutoff))
+        {
+            _recentFinished.Dequeue();
+        }
+    }
+
     protected override async ValueTask PersistAsync(IAsyncBinaryWriter output, CancellationToken token)
     {
-        // The snapshot is read from the database, which must hold every entry up to the snapshot's index first.
-        await FlushAsync(token);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Not the whole table: every unfinished transaction, and those begun within the history window. Older finished
         // ones stay in each replica's database; a replica rebuilt from a snapshot alone (a wiped database) lacks them,
         // which costs operators history and nothing else (presumed abort: nobody waits on a finished transaction).
-        // The whole table grew with every transaction ever run, each replica read and wrote all of it at every
-        // snapshot, and the snapshot rate grows with the load too (docs/benchmarks.md, step 22).
         var cutoff = time.GetUtcNow() - history;
-        var count = await WriteChunksAsync(output, (rows, after) =>
+        var recent = new Dictionary<Guid, TransactionImage>();
+        foreach (var image in _recentFinished)
         {
-            rows = rows.Where(t => t.CreatedAt < cutoff && t.State != TransactionState.Committed && t.State != TransactionState.Aborted);
-            return (after is { } last ? rows.Where(t => t.Id > last.Id) : rows).OrderBy(t => t.Id);
-        }, token);
-        count += await WriteChunksAsync(output, (rows, after) =>
-        {
-            rows = rows.Where(t => t.CreatedAt >= cutoff);
-            // A row comparison, (created_at, id) > (…, …): PostgreSQL reads it as one range of ix_transactions_created_at_id.
-            return (after is { } last
-                    ? rows.Where(t => EF.Functions.GreaterThan(ValueTuple.Create(t.CreatedAt, t.Id), ValueTuple.Create(last.CreatedAt, last.Id)))
-                    : rows)
-                .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id);
-        }, token);
-
-        LogMessages.SnapshotWritten(logger, count);
-    }
-
-    // One JSON array of images per line, a chunk per query. Rows change while this runs; that is harmless, because
-    // restoring keeps the highest revision and the entries after the snapshot are replayed over it. Each chunk is read
-    // with retries: a snapshot runs inside DotNext's applier, and an exception here stops it for good. Found by a CI
-    // chaos run: every replica snapshots at the same index, and PostgreSQL restarting then stopped all three. Chunks
-    // are read by key, after the last row of the one before: with OFFSET each chunk rescanned every row before it.
-    private async Task<int> WriteChunksAsync(
-        IAsyncBinaryWriter output,
-        Func<IQueryable<TransactionRecord>, TransactionRecord?, IQueryable<TransactionRecord>> chunkAfter,
-        CancellationToken token)
-    {
-        var count = 0;
-        TransactionRecord? after = null;
-        while (true)
-        {
-            List<TransactionRecord> chunk = [];
-            await WithRetriesAsync(async ct =>
+            // Per transaction, the first image of the highest revision: the applier's own rule.
+            if (image.CreatedAt >= cutoff && (!recent.TryGetValue(image.Id, out var seen) || seen.Revision < image.Revision))
             {
-                await using var db = await databases.CreateDbContextAsync(ct);
-                chunk = await chunkAfter(db.Transactions.AsNoTracking(), after)
-                    .Include(t => t.Participants).AsSplitQuery().Take(SnapshotChunk).ToListAsync(ct);
-            }, 0, token);
-            if (chunk.Count == 0)
-            {
-                return count;
+                recent[image.Id] = image;
             }
-
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(chunk.Select(TransactionImage.Of), TransactionImage.Json);
-            await output.Invoke(bytes, token);
-            await output.Invoke(NewLine, token);
-            count += chunk.Count;
-            after = chunk[^1];
         }
+
+        var count = 0;
+        foreach (var chunk in applied.Unfinished.Where(image => !recent.ContainsKey(image.Id)).Concat(recent.Values).Chunk(SnapshotChunk))
+        {
+            // One JSON array of images per line: RestoreAsync reads a line at a time.
+            await output.Invoke(JsonSerializer.SerializeToUtf8Bytes(chunk, TransactionImage.Json), token);
+            await output.Invoke(NewLine, token);
+            count += chunk.Length;
+        }
+
+        LogMessages.SnapshotWritten(logger, count, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
@@ -250,6 +254,9 @@ internal sealed class ReplicatedStateMachine(
             var images = JsonSerializer.Deserialize<List<TransactionImage>>(line, TransactionImage.Json)
                 ?? throw new InvalidDataException($"Snapshot {snapshotFile.Name} holds a null chunk.");
             await WithRetriesAsync(ct => writer.WriteAsync(images, ct), 0, token);
+            // The next snapshot is taken from memory: what this one holds must be there.
+            applied.Apply(images);
+            RememberFinished(images);
             count += images.Count;
         }
 

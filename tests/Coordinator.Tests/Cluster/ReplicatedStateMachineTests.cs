@@ -119,7 +119,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
-    public async Task Snapshot_IsTakenFromADatabaseHoldingEverythingHeld()
+    public async Task Snapshot_HoldsWhatIsHeldForTheDatabase()
     {
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
         await using (var replica = await OpenAsync(snapshotEvery: 2))
@@ -223,24 +223,65 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
-    public async Task Snapshot_DatabaseUnreachableAtFirst_IsTakenOnceItAnswers_AndTheApplierGoesOn()
+    public async Task Restart_FromASnapshot_HoldsItsUnfinishedTransactionsInMemory_SoTheNextSnapshotKeepsThem()
     {
-        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        var (unfinished, finished, later) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         _writeBehind = false;
-        await using (var replica = await OpenAsync(snapshotEvery: 2, failingReads: 2))
+        await using (var replica = await OpenAsync(snapshotEvery: 2))
         {
-            await replica.AppendAsync(Image(first, 1, TransactionState.Active, null));
-            await replica.AppendAsync(Image(first, 2, TransactionState.Preparing, Vote.Yes)); // snapshot at entry 2
-            var last = await replica.AppendAsync(Image(second, 1, TransactionState.Active, null));
-            Assert.Equal(last, replica.Log.LastAppliedIndex);
-            Assert.NotEmpty(_folder.GetDirectories("snapshots").Single().GetFiles());
+            await replica.AppendAsync(Image(unfinished, 1, TransactionState.Committing, Vote.Yes), Image(finished, 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(finished, 2, TransactionState.Aborted, Vote.No)); // snapshot at entry 2
+            await replica.AppendAsync(Image(later, 1, TransactionState.Active, null)); // completes the snapshot
         }
 
-        // Only the snapshot can bring the first transaction back: the log replays the entries after it.
-        await WipeAsync();
-        await using var restarted = await OpenAsync(snapshotEvery: 2);
+        // Restarted, it holds the snapshot's transactions in memory: an unfinished one as such, a finished one as final.
+        var applied = new AppliedTransactions();
+        await using (var restarted = await OpenAsync(snapshotEvery: 2, applied: applied))
+        {
+            Assert.Equal((TransactionState.Committing, 1L), (applied.Latest(unfinished)?.State, applied.Latest(unfinished)?.Revision));
+            Assert.Equal(new AppliedTransactions.FinalState(2, TransactionState.Aborted), applied.Final(finished));
+            await restarted.AppendAsync(Image(later, 2, TransactionState.Preparing, null)); // snapshot at entry 4
+            await restarted.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // completes it
+        }
 
-        Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(first)));
+        // The second snapshot, taken from memory, still holds what only the first one had: a wiped database gets all back.
+        await WipeAsync();
+        await using var rebuilt = await OpenAsync(snapshotEvery: 2);
+        Assert.Equal((TransactionState.Committing, 1L), Summary(await Database.FindAsync(unfinished)));
+        Assert.Equal((TransactionState.Aborted, 2L), Summary(await Database.FindAsync(finished)));
+        Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(later)));
+    }
+
+    [Fact]
+    public async Task Snapshot_HoldsTheNewestImageOfEachFinishedTransaction_AndNeedsNoDatabase()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        await using (var replica = await OpenAsync(snapshotEvery: 3))
+        {
+            await replica.AppendAsync(Image(a, 1, TransactionState.Active, null), Image(b, 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(a, 2, TransactionState.Committed, Vote.Yes), Image(a, 2, TransactionState.Aborted, Vote.No));
+
+            // A snapshot read from the database would wait for this lock (and the applier with it); one from memory does not.
+            await using var connection = await Database.DataSource.OpenConnectionAsync(Ct);
+            await using var locking = await connection.BeginTransactionAsync(Ct);
+            await using (var command = new NpgsqlCommand("LOCK TABLE transactions IN ACCESS EXCLUSIVE MODE", connection, locking))
+            {
+                await command.ExecuteNonQueryAsync(Ct);
+            }
+
+            var timeout = TimeSpan.FromSeconds(10);
+            await replica.AppendAsync(Image(b, 2, TransactionState.Aborted, Vote.No), Image(b, 1, TransactionState.Aborted, Vote.No))
+                .WaitAsync(timeout, Ct); // snapshot at entry 3
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)).WaitAsync(timeout, Ct); // completes it
+            await locking.RollbackAsync(Ct);
+        }
+
+        var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
+        var written = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0)
+            .SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).ToList();
+        Assert.Equal(
+            new[] { (a, TransactionState.Committed, 2L), (b, TransactionState.Aborted, 2L) }.OrderBy(x => x.Item1),
+            written.Select(i => (i.Id, i.State, i.Revision)).OrderBy(x => x.Item1));
     }
 
     [Fact]
@@ -287,18 +328,11 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
     }
 
-    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int failingReads = 0, int snapshotChunk = 1_000)
+    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int snapshotChunk = 1_000)
     {
-        IDbContextFactory<CoordinatorDbContext> contexts = new PooledDbContextFactory<CoordinatorDbContext>(
-            new DbContextOptionsBuilder<CoordinatorDbContext>().UseNpgsql(Database.DataSource).Options);
-        if (failingReads > 0)
-        {
-            contexts = new UnreachableAtFirst(contexts, failingReads);
-        }
-
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
-            contexts, snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
+            snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
         await machine.RestoreAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);
@@ -310,18 +344,6 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
         return new BinaryLogEntry { Content = payload, Term = term, Context = withContext ? new AppendedImages(payload, images) : null };
-    }
-
-    /// <summary>A database that refuses the first <paramref name="failures"/> connections, as PostgreSQL restarting does.</summary>
-    private sealed class UnreachableAtFirst(IDbContextFactory<CoordinatorDbContext> inner, int failures) : IDbContextFactory<CoordinatorDbContext>
-    {
-        private int _left = failures;
-
-        public CoordinatorDbContext CreateDbContext() =>
-            Interlocked.Decrement(ref _left) >= 0
-                ? throw new InvalidOperationException("An exception has been raised that is likely due to a transient failure.",
-                    new NpgsqlException("Exception while reading from stream"))
-                : inner.CreateDbContext();
     }
 
     private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
