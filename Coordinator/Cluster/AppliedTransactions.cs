@@ -168,8 +168,9 @@ internal sealed class AppliedTransactions
 
     /// <summary>
     /// Drops all that is held of one transaction, deferred change included, so that the database answers for it: for
-    /// a lone coordinator whose write of it was refused (the database held that revision already). Called by the
-    /// applier only.
+    /// a lone coordinator whose write of it was refused (the database held that revision already), and for a replica
+    /// installing the leader's snapshot, which lacks it because it finished while the replica was behind. Called by
+    /// the applier only.
     /// </summary>
     public void Forget(Guid transactionId)
     {

@@ -110,7 +110,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
             root.CreateSubdirectory("snapshots"), _writer, Applied, _options.SnapshotEvery, _options.SnapshotHistory,
             writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger);
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
-        await _stateMachine.RestoreAsync(cancellationToken);
+        await _stateMachine.StartAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);
         await _log.InitializeAsync(cancellationToken);
 

@@ -51,6 +51,26 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
         SELECT id FROM written;
         """;
 
+    /// <summary>
+    /// Deletes every unfinished transaction except <paramref name="keep"/> (with its participants), returning the ids
+    /// deleted: for a replica installing the leader's snapshot (see <see cref="ReplicatedStateMachine"/>).
+    /// </summary>
+    public async Task<List<Guid>> DeleteUnfinishedExceptAsync(IReadOnlyCollection<Guid> keep, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "DELETE FROM transactions WHERE state NOT IN ('Committed', 'Aborted') AND NOT (id = ANY(@keep)) RETURNING id", connection);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("keep", [.. keep]));
+        var deleted = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deleted.Add(reader.GetGuid(0));
+        }
+
+        return deleted;
+    }
+
     /// <summary>Writes the newest image of each transaction in one database transaction.</summary>
     /// <returns>The transactions whose image was written: the others already held that revision or a later one.</returns>
     public async Task<HashSet<Guid>> WriteAsync(IReadOnlyCollection<TransactionImage> images, CancellationToken cancellationToken)

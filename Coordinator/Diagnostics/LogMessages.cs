@@ -75,6 +75,9 @@ internal static partial class LogMessages
     [LoggerMessage(5005, LogLevel.Information, "Snapshot {Snapshot} restored into the database: {Count} transactions")]
     public static partial void SnapshotRestored(ILogger logger, string snapshot, int count);
 
+    [LoggerMessage(5013, LogLevel.Warning, "Snapshot {Snapshot} from the leader lacks {Count} transactions this replica held as unfinished: they finished while it was behind, and it forgets them")]
+    public static partial void FinishedElsewhereForgotten(ILogger logger, string snapshot, int count);
+
     [LoggerMessage(5006, LogLevel.Warning, "Applying log entry {Index} to PostgreSQL failed (attempt {Attempt}); retrying")]
     public static partial void ApplyRetry(ILogger logger, long index, int attempt, Exception exception);
 

@@ -285,6 +285,36 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task LeadersSnapshotInstalled_ForgetsWhatItHeldUnfinishedThatTheSnapshotLacks()
+    {
+        var applied = new AppliedTransactions();
+        var (finishedMeanwhile, stillOpen, recent) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        _writeBehind = false;
+        await using (var replica = await OpenAsync(applied: applied))
+        {
+            await replica.AppendAsync(Image(finishedMeanwhile, 1, TransactionState.Committing, Vote.Yes), Image(stillOpen, 1, TransactionState.Active, null));
+
+            // Behind the leader past its last snapshot: the leader sends the snapshot. It holds every transaction
+            // unfinished at its index, and the finished ones of its history; the first one finished long enough ago.
+            var snapshot = JsonSerializer.Serialize(
+                new[] { Image(stillOpen, 2, TransactionState.Preparing, null), Image(recent, 2, TransactionState.Aborted, Vote.No) },
+                TransactionImage.Json);
+            await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct);
+
+            Assert.Null(applied.Latest(finishedMeanwhile));
+            Assert.Null(await Database.FindAsync(finishedMeanwhile));
+            Assert.Equal((TransactionState.Preparing, 2L), (applied.Latest(stillOpen)?.State, applied.Latest(stillOpen)?.Revision));
+            Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(stillOpen)));
+            Assert.Equal((TransactionState.Aborted, 2L), Summary(await Database.FindAsync(recent)));
+        }
+
+        // Its own snapshot restored at the next start forgets nothing: the log after it is replayed over it.
+        var restartedCopy = new AppliedTransactions();
+        await using var restarted = await OpenAsync(applied: restartedCopy);
+        Assert.Equal(TransactionState.Preparing, restartedCopy.Latest(stillOpen)?.State);
+    }
+
+    [Fact]
     public async Task EntryThatCannotBeApplied_FailsTheLog_AndTheWatchReportsWhy()
     {
         _writeBehind = false;
@@ -333,7 +363,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
             snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
-        await machine.RestoreAsync(Ct);
+        await machine.StartAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);
         return new Replica(machine, log);
@@ -344,6 +374,19 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
         return new BinaryLogEntry { Content = payload, Term = term, Context = withContext ? new AppendedImages(payload, images) : null };
+    }
+
+    /// <summary>A snapshot as the leader sends it to a follower behind its log (DotNext's InstallSnapshot).</summary>
+    private sealed record SnapshotEntry(byte[] Content, long Term) : IRaftLogEntry
+    {
+        public bool IsSnapshot => true;
+
+        public long? Length => Content.Length;
+
+        public bool IsReusable => true;
+
+        public ValueTask WriteToAsync<TWriter>(TWriter writer, CancellationToken token)
+            where TWriter : DotNext.IO.IAsyncBinaryWriter => writer.Invoke(Content, token);
     }
 
     private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
