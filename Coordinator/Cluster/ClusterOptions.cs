@@ -46,17 +46,18 @@ public sealed class ClusterOptions
     /// <summary>
     /// A snapshot holds every unfinished transaction and the finished ones begun this recently (at most the newest
     /// 20,000, which each replica keeps in memory for it); older history stays in each replica's database but is not
-    /// rebuilt from a snapshot (a wiped database, a follower too far behind).
+    /// rebuilt from a snapshot (a wiped database), and a follower that receives the leader's snapshot after being
+    /// behind for longer than this lacks the transactions that finished meanwhile.
     /// </summary>
     /// <remarks>
-    /// DotNext applies no further entry until a snapshot is written, so every decision waits for it: with a minute of
-    /// history at ~300 transactions a second (~18,000 rows then read from the database and serialised by every
-    /// replica at once), orders stalled for up to 2.6 s at each snapshot (docs/benchmarks.md, steps 26 and 27).
-    /// Nobody needs a finished transaction for an outcome (presumed abort), so a longer history only keeps more for
-    /// operators on a rebuilt replica.
+    /// DotNext applies no further entry until a snapshot is written, so every decision waits for it. Read from the
+    /// database, a minute of history at ~300 transactions a second stalled orders for up to 2.6 s, and the default
+    /// was five seconds; taken from memory, the same minute costs 97-371 ms, and five seconds left a follower
+    /// restarted for ten seconds without the history of what finished meanwhile (docs/benchmarks.md, steps 26-28;
+    /// docs/reliability.md, item 13).
     /// </remarks>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a replica may hold applied changes before writing them to its database, newest per transaction (zero:

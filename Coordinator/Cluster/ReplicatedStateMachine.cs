@@ -20,8 +20,8 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <remarks>
 /// A snapshot is taken from memory, not from the database: DotNext applies no entry while one is written, so every
 /// decision waits for it. Read from the database (every replica at the same index, ~1,600 rows through EF Core at
-/// five seconds of history and ~300 transactions a second) a snapshot stopped the applier for up to ~0.6 s
-/// (docs/benchmarks.md, step 27). The unfinished transactions are the applied copy's (<see cref="AppliedTransactions"/>,
+/// five seconds of history and ~300 transactions a second) a snapshot stopped the applier for up to ~0.6 s, from
+/// memory for 9-50 ms (docs/benchmarks.md, step 27). The unfinished transactions are the applied copy's (<see cref="AppliedTransactions"/>,
 /// which a restored snapshot refills too); the finished ones of the history are kept here as they are applied, at
 /// most <see cref="MaxRecentFinished"/> of them.
 /// <para>
