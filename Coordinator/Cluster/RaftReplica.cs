@@ -7,7 +7,6 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Diagnostics;
 using TxCoordinator.Coordinator.Engine;
-using TxCoordinator.Coordinator.Persistence;
 
 namespace TxCoordinator.Coordinator.Cluster;
 

@@ -71,7 +71,7 @@ internal sealed class ReplicatedStateMachine(
     private long _writtenUpTo;
     private int _heldCount;
 
-    /// <summary>Transactions read (and written to the snapshot as one line) per query.</summary>
+    /// <summary>Transactions written to the snapshot as one line (one JSON array, which restoring reads at once).</summary>
     internal int SnapshotChunk { get; init; } = 1_000;
 
     /// <summary>Time to write one entry's images (or one flush of held images) to PostgreSQL, over the last writes.</summary>

@@ -2,13 +2,11 @@ using System.Text.Json;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
-using TxCoordinator.Coordinator.Persistence;
 using TxCoordinator.Coordinator.Tests.Infrastructure;
 using static TxCoordinator.Coordinator.Tests.Infrastructure.CoordinatorDatabase;
 
