@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
-using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Npgsql;
 using TxCoordinator.Contracts;
@@ -18,12 +17,13 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// entries after it (replayed at every start).
 /// </summary>
 /// <remarks>
-/// A snapshot is taken from memory, not from the database: DotNext applies no entry while one is written, so every
-/// decision waits for it. Read from the database (every replica at the same index, ~1,600 rows through EF Core at
-/// five seconds of history and ~300 transactions a second) a snapshot stopped the applier for up to ~0.6 s, from
-/// memory for 9-50 ms (docs/benchmarks.md, step 27). The unfinished transactions are the applied copy's (<see cref="AppliedTransactions"/>,
-/// which a restored snapshot refills too); the finished ones of the history are kept here as they are applied, at
-/// most <see cref="MaxRecentFinished"/> of them.
+/// A snapshot is taken from memory, not from the database, and written beside the applier
+/// (<see cref="BackgroundSnapshotStateMachine"/>): the applier only copies the references to the images it holds.
+/// Read from the database (every replica at the same index, ~1,600 rows through EF Core at five seconds of history and
+/// ~300 transactions a second) a snapshot stopped the applier for up to ~0.6 s; written from memory by the applier, for
+/// 97-371 ms at a minute of history (docs/benchmarks.md, steps 27-29). The unfinished transactions are the applied
+/// copy's (<see cref="AppliedTransactions"/>, which a restored snapshot refills too); the finished ones of the history
+/// are kept here as they are applied, at most <see cref="MaxRecentFinished"/> of them.
 /// <para>
 /// While <paramref name="writeBehind"/> is set, every replica, the leader too, keeps the newest image per transaction
 /// in memory and writes them every few hundred milliseconds (<see cref="FlushAsync"/>): a transaction changed three
@@ -43,7 +43,7 @@ internal sealed class ReplicatedStateMachine(
     TimeSpan history,
     bool writeBehind,
     TimeProvider time,
-    ILogger logger) : SimpleStateMachine(location)
+    ILogger logger) : BackgroundSnapshotStateMachine(location, logger)
 {
     private const int MaxApplyAttempts = 30;
 
@@ -62,8 +62,7 @@ internal sealed class ReplicatedStateMachine(
     // them only once its row is written.
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly ConcurrentDictionary<Guid, TransactionImage> _held = [];
-    // Finished transactions as applied, oldest first, for snapshots. Used by the applier, and by a snapshot while
-    // DotNext lets the applier wait for it.
+    // Finished transactions as applied, oldest first, for snapshots. Used by the applier only (a snapshot copies it).
     private readonly Queue<TransactionImage> _recentFinished = new();
     // Set once the replica's own newest snapshot is restored (StartAsync): a snapshot restored after that is the leader's.
     private bool _started;
@@ -211,33 +210,41 @@ internal sealed class ReplicatedStateMachine(
         }
     }
 
-    protected override async ValueTask PersistAsync(IAsyncBinaryWriter output, CancellationToken token)
+    protected override Func<Stream, CancellationToken, Task> CaptureSnapshot(long index)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Not the whole table: every unfinished transaction, and those begun within the history window. Older finished
         // ones stay in each replica's database; a replica rebuilt from a snapshot alone (a wiped database) lacks them,
         // which costs operators history and nothing else (presumed abort: nobody waits on a finished transaction).
+        // Images are never changed once made, so copying the references is copying the state at this entry.
         var cutoff = time.GetUtcNow() - history;
-        var recent = new Dictionary<Guid, TransactionImage>();
-        foreach (var image in _recentFinished)
+        var finished = _recentFinished.ToArray();
+        var unfinished = applied.Unfinished.ToArray();
+        var captureMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return async (output, token) =>
         {
-            // Per transaction, the first image of the highest revision: the applier's own rule.
-            if (image.CreatedAt >= cutoff && (!recent.TryGetValue(image.Id, out var seen) || seen.Revision < image.Revision))
+            var recent = new Dictionary<Guid, TransactionImage>();
+            foreach (var image in finished)
             {
-                recent[image.Id] = image;
+                // Per transaction, the first image of the highest revision: the applier's own rule.
+                if (image.CreatedAt >= cutoff && (!recent.TryGetValue(image.Id, out var seen) || seen.Revision < image.Revision))
+                {
+                    recent[image.Id] = image;
+                }
             }
-        }
 
-        var count = 0;
-        foreach (var chunk in applied.Unfinished.Where(image => !recent.ContainsKey(image.Id)).Concat(recent.Values).Chunk(SnapshotChunk))
-        {
-            // One JSON array of images per line: RestoreAsync reads a line at a time.
-            await output.Invoke(JsonSerializer.SerializeToUtf8Bytes(chunk, TransactionImage.Json), token);
-            await output.Invoke(NewLine, token);
-            count += chunk.Length;
-        }
+            var count = 0;
+            foreach (var chunk in unfinished.Where(image => !recent.ContainsKey(image.Id)).Concat(recent.Values).Chunk(SnapshotChunk))
+            {
+                // One JSON array of images per line: RestoreAsync reads a line at a time.
+                await JsonSerializer.SerializeAsync(output, chunk, TransactionImage.Json, token);
+                await output.WriteAsync(NewLine, token);
+                count += chunk.Length;
+            }
 
-        LogMessages.SnapshotWritten(logger, count, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogMessages.SnapshotWritten(
+                Logger, index, count, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, Math.Round(captureMs, 2));
+        };
     }
 
     /// <summary>Restores this replica's newest snapshot, if it has one: once, before its log is opened.</summary>
@@ -272,7 +279,7 @@ internal sealed class ReplicatedStateMachine(
             count += images.Count;
         }
 
-        LogMessages.SnapshotRestored(logger, snapshotFile.Name, count);
+        LogMessages.SnapshotRestored(Logger, snapshotFile.Name, count);
         if (installing)
         {
             await ForgetFinishedElsewhereAsync(snapshotFile.Name, inSnapshot, token);
@@ -298,7 +305,7 @@ internal sealed class ReplicatedStateMachine(
 
         if (forgotten.Count > 0)
         {
-            LogMessages.FinishedElsewhereForgotten(logger, snapshot, forgotten.Count);
+            LogMessages.FinishedElsewhereForgotten(Logger, snapshot, forgotten.Count);
         }
     }
 
@@ -349,7 +356,7 @@ internal sealed class ReplicatedStateMachine(
             }
             catch (Exception ex) when (IsTransient(ex) && attempt < MaxApplyAttempts && !token.IsCancellationRequested)
             {
-                LogMessages.ApplyRetry(logger, index, attempt, ex);
+                LogMessages.ApplyRetry(Logger, index, attempt, ex);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 * attempt)), token);
             }
         }

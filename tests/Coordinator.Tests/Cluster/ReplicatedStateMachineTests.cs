@@ -124,7 +124,8 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         {
             await replica.AppendAsync(Image(first, 1, TransactionState.Active, null));
             await replica.AppendAsync(Image(first, 2, TransactionState.Preparing, Vote.Yes)); // snapshot at entry 2
-            await replica.AppendAsync(Image(second, 1, TransactionState.Active, null)); // completes the snapshot
+            await replica.AppendAsync(Image(second, 1, TransactionState.Active, null)); // after the snapshot
+            await replica.Machine.Snapshotting.WaitAsync(Ct);
             Assert.NotEmpty(_folder.GetDirectories("snapshots").Single().GetFiles());
         }
 
@@ -149,7 +150,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
                 await replica.AppendAsync(Image(id, 1, TransactionState.Active, null)); // snapshot at the fifth entry
             }
 
-            await replica.AppendAsync(Image(last, 1, TransactionState.Active, null)); // completes the snapshot
+            await replica.AppendAsync(Image(last, 1, TransactionState.Active, null)); // after the snapshot (disposing the replica waits for it)
         }
 
         var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
@@ -179,7 +180,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         {
             await replica.AppendAsync(oldFinished, oldUnfinished);
             await replica.AppendAsync(recentFinished, recentUnfinished); // snapshot at entry 2
-            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // completes the snapshot
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // after the snapshot (disposing the replica waits for it)
         }
 
         var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
@@ -229,7 +230,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         {
             await replica.AppendAsync(Image(unfinished, 1, TransactionState.Committing, Vote.Yes), Image(finished, 1, TransactionState.Active, null));
             await replica.AppendAsync(Image(finished, 2, TransactionState.Aborted, Vote.No)); // snapshot at entry 2
-            await replica.AppendAsync(Image(later, 1, TransactionState.Active, null)); // completes the snapshot
+            await replica.AppendAsync(Image(later, 1, TransactionState.Active, null)); // after the snapshot (disposing the replica waits for it)
         }
 
         // Restarted, it holds the snapshot's transactions in memory: an unfinished one as such, a finished one as final.
@@ -239,7 +240,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
             Assert.Equal((TransactionState.Committing, 1L), (applied.Latest(unfinished)?.State, applied.Latest(unfinished)?.Revision));
             Assert.Equal(new AppliedTransactions.FinalState(2, TransactionState.Aborted), applied.Final(finished));
             await restarted.AppendAsync(Image(later, 2, TransactionState.Preparing, null)); // snapshot at entry 4
-            await restarted.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // completes it
+            await restarted.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // after the snapshot
         }
 
         // The second snapshot, taken from memory, still holds what only the first one had: a wiped database gets all back.
@@ -270,7 +271,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
             var timeout = TimeSpan.FromSeconds(10);
             await replica.AppendAsync(Image(b, 2, TransactionState.Aborted, Vote.No), Image(b, 1, TransactionState.Aborted, Vote.No))
                 .WaitAsync(timeout, Ct); // snapshot at entry 3
-            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)).WaitAsync(timeout, Ct); // completes it
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)).WaitAsync(timeout, Ct); // after the snapshot
             await locking.RollbackAsync(Ct);
         }
 
@@ -280,6 +281,55 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         Assert.Equal(
             new[] { (a, TransactionState.Committed, 2L), (b, TransactionState.Aborted, 2L) }.OrderBy(x => x.Item1),
             written.Select(i => (i.Id, i.State, i.Revision)).OrderBy(x => x.Item1));
+    }
+
+    [Fact]
+    public async Task Snapshot_IsWrittenBesideTheApplier_AndHoldsTheStateAtItsEntry()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var replica = await OpenAsync(snapshotEvery: 2, beforeSnapshotWrite: () => gate.Task);
+        var timeout = TimeSpan.FromSeconds(10);
+        try
+        {
+            await replica.AppendAsync(Image(a, 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(a, 2, TransactionState.Preparing, Vote.Yes)); // snapshot at entry 2, held at the gate
+
+            // Entries after it are applied while it is still being written (DotNext's SimpleStateMachine waited for it).
+            await replica.AppendAsync(Image(a, 3, TransactionState.Committing, Vote.Yes), Image(b, 1, TransactionState.Active, null))
+                .WaitAsync(timeout, Ct);
+            Assert.False(replica.Machine.Snapshotting.IsCompleted);
+            Assert.Empty(_folder.GetDirectories("snapshots").Single().GetFiles());
+        }
+        finally
+        {
+            // Else a failure above would leave the replica's disposal waiting for the snapshot for ever.
+            gate.TrySetResult();
+        }
+
+        await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
+        var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
+        Assert.Equal("2-1", snapshot.Name);
+        var written = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0)
+            .SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).ToList();
+        Assert.Equal([(a, TransactionState.Preparing, 2L)], written.Select(i => (i.Id, i.State, i.Revision)));
+    }
+
+    [Fact]
+    public async Task SnapshotThatCannotBeWritten_LeavesTheApplierRunning_AndTheNextOneIsWritten()
+    {
+        var attempts = 0;
+        await using var replica = await OpenAsync(snapshotEvery: 2, beforeSnapshotWrite: () =>
+            Interlocked.Increment(ref attempts) == 1 ? throw new IOException("disk full") : Task.CompletedTask);
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // snapshot at entry 2 fails
+        await replica.Machine.Snapshotting.WaitAsync(Ct);
+        Assert.Empty(_folder.GetDirectories("snapshots").Single().GetFiles());
+
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // snapshot at entry 4
+        await replica.Machine.Snapshotting.WaitAsync(Ct);
+        Assert.Equal("4-1", _folder.GetDirectories("snapshots").Single().GetFiles().Single().Name);
     }
 
     [Fact]
@@ -356,11 +406,12 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await db.Database.ExecuteSqlRawAsync("DELETE FROM participants; DELETE FROM transactions;", Ct);
     }
 
-    private async Task<Replica> OpenAsync(int snapshotEvery = 1_000, AppliedTransactions? applied = null, int snapshotChunk = 1_000)
+    private async Task<Replica> OpenAsync(
+        int snapshotEvery = 1_000, AppliedTransactions? applied = null, int snapshotChunk = 1_000, Func<Task>? beforeSnapshotWrite = null)
     {
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
-            snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk };
+            snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk, BeforeSnapshotWrite = beforeSnapshotWrite };
         await machine.StartAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);

@@ -1,0 +1,154 @@
+using DotNext.IO;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using TxCoordinator.Coordinator.Diagnostics;
+
+namespace TxCoordinator.Coordinator.Cluster;
+
+/// <summary>
+/// A state machine for DotNext's write-ahead log that writes its snapshots beside the applier, not in its way.
+/// </summary>
+/// <remarks>
+/// DotNext's <c>SimpleStateMachine</c> applies no entry until the last snapshot is on disk: every decision waited for
+/// it, 97-371 ms at a minute of history (docs/benchmarks.md, steps 27-29). Here the applier only captures what the
+/// snapshot will hold at its index (<see cref="CaptureSnapshot"/>: references to images nobody changes), and a
+/// background task writes, flushes and publishes it; DotNext's <see cref="IStateMachine"/> contract allows the
+/// snapshot to change while entries are applied. The log is compacted only up to a published snapshot, so a snapshot
+/// still being written when the replica crashes costs nothing but the log it would have let go.
+/// </remarks>
+internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDisposable
+{
+    private readonly DirectoryInfo _location;
+    private readonly CancellationTokenSource _lifetime = new();
+    private SnapshotFile? _snapshot;
+    // The snapshot being written. Only the applier starts one, and an installation from the leader (which DotNext
+    // never runs beside the applier) waits for it.
+    private Task _writing = Task.CompletedTask;
+    // A snapshot fell due while the previous one was still being written: taken at the next entry after it.
+    private bool _due;
+    private long _appliedIndex;
+
+    protected BackgroundSnapshotStateMachine(DirectoryInfo location, ILogger logger)
+    {
+        location.Create();
+        _location = location;
+        Logger = logger;
+    }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>The snapshot being written, or a completed task: done once it is on disk (or failed, logged).</summary>
+    public Task Snapshotting => Volatile.Read(ref _writing);
+
+    /// <summary>Awaited before a snapshot is written; lets a test hold the write to show the applier does not wait.</summary>
+    internal Func<Task>? BeforeSnapshotWrite { get; init; }
+
+    ISnapshot? ISnapshotManager.Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>Applies one entry of the log; returns whether a snapshot should be taken at it.</summary>
+    protected abstract ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token);
+
+    /// <summary>
+    /// Called on the applier, between two entries: captures, quickly, what a snapshot at entry <paramref name="index"/> holds,
+    /// and returns what writes it. That runs in the background while later entries are applied.
+    /// </summary>
+    protected abstract Func<Stream, CancellationToken, Task> CaptureSnapshot(long index);
+
+    /// <summary>Restores the state from a snapshot: this replica's own at its start, or the leader's as it is installed.</summary>
+    protected abstract ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token);
+
+    /// <summary>Restores this replica's newest snapshot, if any; before the log is opened.</summary>
+    public ValueTask RestoreAsync(CancellationToken token)
+    {
+        SnapshotFile.DeletePartial(_location);
+        var newest = SnapshotFile.In(_location).MaxBy(snapshot => snapshot.Index);
+        if (newest is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Volatile.Write(ref _snapshot, newest);
+        _appliedIndex = newest.Index;
+        return RestoreAsync(newest.File, token);
+    }
+
+    async ValueTask<long> IStateMachine.ApplyAsync(LogEntry entry, CancellationToken token)
+    {
+        if (_appliedIndex >= entry.Index)
+        {
+            return _appliedIndex;
+        }
+
+        if (entry.IsSnapshot)
+        {
+            return await InstallAsync(entry, token);
+        }
+
+        _due |= await ApplyAsync(entry, token);
+        _appliedIndex = entry.Index;
+        if (_due && _writing.IsCompleted)
+        {
+            _due = false;
+            var write = CaptureSnapshot(entry.Index);
+            Volatile.Write(ref _writing, Task.Run(() => WriteAsync(write, entry.Index, entry.Term), CancellationToken.None));
+        }
+
+        return entry.Index;
+    }
+
+    ValueTask ISnapshotManager.ReclaimGarbageAsync(long watermark, CancellationToken token)
+    {
+        foreach (var old in SnapshotFile.In(_location).Where(snapshot => snapshot.Index < watermark))
+        {
+            token.ThrowIfCancellationRequested();
+            old.File.Delete();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync();
+        await _writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _lifetime.Dispose();
+    }
+
+    private async Task WriteAsync(Func<Stream, CancellationToken, Task> write, long index, long term)
+    {
+        try
+        {
+            if (BeforeSnapshotWrite is { } gate)
+            {
+                await gate();
+            }
+
+            var written = await SnapshotFile.WriteAsync(_location, index, term, write, _lifetime.Token);
+            Volatile.Write(ref _snapshot, written);
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // Stopping: the log is not compacted past what is on disk, so nothing is lost.
+        }
+        catch (Exception ex)
+        {
+            // The log keeps every entry since the last snapshot until the next one is written.
+            LogMessages.SnapshotFailed(Logger, index, ex);
+        }
+    }
+
+    // The leader's snapshot replaces the state: the write in flight (an older index) is finished first, so it cannot
+    // be published over the installed one.
+    private async Task<long> InstallAsync(LogEntry entry, CancellationToken token)
+    {
+        await _writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _due = false;
+        var installed = await SnapshotFile.WriteAsync(_location, entry.Index, entry.Term, async (stream, ct) =>
+        {
+            var writer = IAsyncBinaryWriter.Create(stream, new byte[64 * 1024]);
+            await entry.WriteToAsync(writer, ct);
+        }, token);
+        await RestoreAsync(installed.File, token);
+        Volatile.Write(ref _snapshot, installed);
+        return _appliedIndex = entry.Index;
+    }
+}
