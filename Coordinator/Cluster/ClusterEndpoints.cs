@@ -5,7 +5,8 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <summary>
 /// <c>GET /cluster</c>: every replica's role, term, commit and applied index, the leader, and each follower's lag
 /// (entries the leader has committed that the follower has not applied yet). <c>GET /cluster/self</c> is one
-/// replica's own view, which <c>/cluster</c> gathers from the others.
+/// replica's own view, which <c>/cluster</c> gathers from the others. <c>GET /cluster/history</c>: see
+/// <see cref="FinishedHistory"/>.
 /// </summary>
 internal static class ClusterEndpoints
 {
@@ -15,6 +16,7 @@ internal static class ClusterEndpoints
     {
         var group = endpoints.MapGroup("/cluster").WithTags("Cluster");
         group.MapGet("/self", (RaftReplica replica) => Self(replica));
+        group.MapFinishedHistory();
         group.MapGet("/", async (RaftReplica replica, IHttpClientFactory clients, CancellationToken cancellationToken) =>
         {
             var self = Self(replica);

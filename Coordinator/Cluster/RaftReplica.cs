@@ -29,6 +29,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
 
     private readonly ClusterOptions _options;
     private readonly TransactionImageWriter _writer;
+    private readonly HistoryGaps _gaps;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
@@ -52,8 +53,10 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         TransactionImageWriter writer,
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime lifetime,
-        TimeProvider time)
+        TimeProvider time,
+        HistoryGaps gaps)
     {
+        _gaps = gaps;
         _lifetime = lifetime;
         _time = time;
         _options = options.Value;
@@ -107,7 +110,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
             root.CreateSubdirectory("snapshots"), _writer, Applied, _options.SnapshotEvery, _options.SnapshotHistory,
-            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger);
+            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger) { Gaps = _gaps };
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.StartAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);

@@ -70,6 +70,12 @@ internal sealed class ReplicatedStateMachine(
     private long _writtenUpTo;
     private int _heldCount;
 
+    /// <summary>
+    /// Told from when finished transactions may be missing from this replica's database: after it installs the
+    /// leader's snapshot, or restores its own into an empty database.
+    /// </summary>
+    internal HistoryGaps? Gaps { get; init; }
+
     /// <summary>Transactions written to the snapshot as one line (one JSON array, which restoring reads at once).</summary>
     internal int SnapshotChunk { get; init; } = 1_000;
 
@@ -259,6 +265,20 @@ internal sealed class ReplicatedStateMachine(
         // Held images are older than a snapshot installed from the leader; written first, they are then superseded.
         await FlushAsync(token);
         var installing = _started;
+        // A snapshot holds the unfinished transactions and the history; older finished ones may be in neither it nor
+        // this database: with an empty database (a new or wiped replica), any; installing the leader's snapshot, those
+        // begun since this replica's newest, or since its oldest unfinished one (it may have finished meanwhile).
+        DateTimeOffset? newest = null;
+        await WithRetriesAsync(async ct => newest = await writer.NewestCreatedAtAsync(ct), 0, token);
+        var gapFrom = newest is null ? DateTimeOffset.UnixEpoch : installing ? newest : null;
+        if (installing)
+        {
+            foreach (var image in applied.Unfinished)
+            {
+                gapFrom = gapFrom is { } from && from <= image.CreatedAt ? from : image.CreatedAt;
+            }
+        }
+
         var inSnapshot = new HashSet<Guid>();
         var count = 0;
         using var reader = new StreamReader(snapshotFile.FullName);
@@ -283,6 +303,11 @@ internal sealed class ReplicatedStateMachine(
         if (installing)
         {
             await ForgetFinishedElsewhereAsync(snapshotFile.Name, inSnapshot, token);
+        }
+
+        if (gapFrom is { } gap)
+        {
+            Gaps?.Report(gap);
         }
     }
 

@@ -51,6 +51,16 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
         SELECT id FROM written;
         """;
 
+    /// <summary>The creation time of the newest transaction stored (from the (created_at, id) index); null when none is.</summary>
+    public async Task<DateTimeOffset?> NewestCreatedAtAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT max(created_at) FROM transactions", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime newest
+            ? new DateTimeOffset(newest, TimeSpan.Zero)
+            : null;
+    }
+
     /// <summary>
     /// Deletes every unfinished transaction except <paramref name="keep"/> (with its participants), returning the ids
     /// deleted: for a replica installing the leader's snapshot (see <see cref="ReplicatedStateMachine"/>).

@@ -130,9 +130,12 @@ public static class CoordinatorServiceCollectionExtensions
         }
 
         builder.Services.AddSingleton<TransactionImageWriter>();
+        builder.Services.AddSingleton<HistoryGaps>();
+        builder.Services.AddSingleton<HistoryFetcher>();
         builder.Services.AddSingleton<RaftReplica>();
         builder.Services.AddSingleton<IImageLog>(services => services.GetRequiredService<RaftReplica>());
         builder.Services.AddHostedService(services => services.GetRequiredService<RaftReplica>());
+        builder.Services.AddHostedService<HistoryBackfill>();
         builder.Services.AddHealthChecks().AddCheck<RaftLeaderHealthCheck>("raft-leader", tags: ["ready"]);
         return builder;
     }

@@ -337,10 +337,13 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     {
         var applied = new AppliedTransactions();
         var (finishedMeanwhile, stillOpen, recent) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var gaps = new HistoryGaps();
+        var begunEarlier = Image(finishedMeanwhile, 1, TransactionState.Committing, Vote.Yes);
+        begunEarlier = begunEarlier with { CreatedAt = begunEarlier.CreatedAt.AddHours(-1) };
         _writeBehind = false;
-        await using (var replica = await OpenAsync(applied: applied))
+        await using (var replica = await OpenAsync(applied: applied, gaps: gaps))
         {
-            await replica.AppendAsync(Image(finishedMeanwhile, 1, TransactionState.Committing, Vote.Yes), Image(stillOpen, 1, TransactionState.Active, null));
+            await replica.AppendAsync(begunEarlier, Image(stillOpen, 1, TransactionState.Active, null));
 
             // Behind the leader past its last snapshot: the leader sends the snapshot. It holds every transaction
             // unfinished at its index, and the finished ones of its history; the first one finished long enough ago.
@@ -354,6 +357,10 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
             Assert.Equal((TransactionState.Preparing, 2L), (applied.Latest(stillOpen)?.State, applied.Latest(stillOpen)?.Revision));
             Assert.Equal((TransactionState.Preparing, 2L), Summary(await Database.FindAsync(stillOpen)));
             Assert.Equal((TransactionState.Aborted, 2L), Summary(await Database.FindAsync(recent)));
+
+            // Its history may lack what finished while it was behind, from its oldest unfinished transaction on: the
+            // backfill fetches that from a peer.
+            Assert.Equal(begunEarlier.CreatedAt, await gaps.TakeAsync(Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct));
         }
 
         // Its own snapshot restored at the next start forgets nothing: the log after it is replayed over it.
@@ -407,11 +414,12 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     private async Task<Replica> OpenAsync(
-        int snapshotEvery = 1_000, AppliedTransactions? applied = null, int snapshotChunk = 1_000, Func<Task>? beforeSnapshotWrite = null)
+        int snapshotEvery = 1_000, AppliedTransactions? applied = null, int snapshotChunk = 1_000, Func<Task>? beforeSnapshotWrite = null,
+        HistoryGaps? gaps = null)
     {
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
-            snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk, BeforeSnapshotWrite = beforeSnapshotWrite };
+            snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk, BeforeSnapshotWrite = beforeSnapshotWrite, Gaps = gaps };
         await machine.StartAsync(Ct);
         var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
         await log.InitializeAsync(Ct);

@@ -341,6 +341,77 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_WithoutItsBounds_OrWithTooLargeAPage_IsRefusedWithAProblem()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        var replica = stack.Replicas[0];
+        foreach (var query in new[] { "cluster/history", "cluster/history?after=2026-01-01T00:00:00Z&until=2026-01-02T00:00:00Z&limit=5000" })
+        {
+            using var response = await stack.Http.GetAsync(new Uri(stack.UrlOf(replica), query), Cancel);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task Follower_BehindLongerThanTheSnapshotHistory_FetchesWhatFinishedMeanwhileFromAPeer()
+    {
+        var (sku, customer) = await SeedAsync(stock: 100);
+        var leader = await stack.LeaderAsync();
+        var (behind, other) = (stack.FollowersOf(leader)[0], stack.FollowersOf(leader)[1]);
+        var seen = await OrderAsync(sku, customer, Guid.NewGuid());
+        (await stack.CommitAsync(seen.Id)).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(behind, seen.Id) == "Committed", Settle,
+            $"{behind} applied an order before it went down");
+        await stack.KillAsync(behind);
+        // The two that go on keep two seconds of history in their snapshots (the stack's default is an hour).
+        const string history = "Coordinator__Cluster__SnapshotHistory";
+        try
+        {
+            foreach (var replica in new[] { other, leader })
+            {
+                stack.Configure(replica, history, "00:00:02");
+                await stack.KillAsync(replica);
+                await stack.StartAsync(replica);
+            }
+
+            await stack.LeaderAsync([leader, other]);
+            var missed = new List<Guid>();
+            for (var i = 0; i < 12; i++)
+            {
+                var tx = await OrderAsync(sku, customer, Guid.NewGuid());
+                (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+                missed.Add(tx.Id);
+            }
+
+            // Past the history, and enough entries after it for a snapshot (every 50) without the first orders.
+            await Task.Delay(TimeSpan.FromSeconds(3), Cancel);
+            for (var i = 0; i < 40; i++)
+            {
+                var tx = await OrderAsync(sku, customer, Guid.NewGuid());
+                (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+            }
+
+            // Behind the leader's compacted log: it installs the leader's snapshot, which lacks the first orders.
+            await BringBackAsync(behind);
+            foreach (var id in missed)
+            {
+                await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(behind, id) == "Committed", Settle,
+                    $"{behind} fetched transaction {id}, which finished while it was down, from a peer");
+            }
+        }
+        finally
+        {
+            foreach (var replica in new[] { other, leader })
+            {
+                stack.Configure(replica, history, null);
+                await stack.KillAsync(replica);
+                await stack.StartAsync(replica);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Replica_CutOffFromTheMajority_RefusesToDecideAndSaysWhy_ThenCatchesUp()
     {
         Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
