@@ -17,6 +17,8 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// </remarks>
 internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDisposable
 {
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
     private readonly DirectoryInfo _location;
     private readonly CancellationTokenSource _lifetime = new();
     private SnapshotFile? _snapshot;
@@ -26,6 +28,7 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     // A snapshot fell due while the previous one was still being written: taken at the next entry after it.
     private bool _due;
     private long _appliedIndex;
+    private int _disposed;
 
     protected BackgroundSnapshotStateMachine(DirectoryInfo location, ILogger logger)
     {
@@ -88,8 +91,9 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
         if (_due && _writing.IsCompleted)
         {
             _due = false;
-            var write = CaptureSnapshot(entry.Index);
-            Volatile.Write(ref _writing, Task.Run(() => WriteAsync(write, entry.Index, entry.Term), CancellationToken.None));
+            var (index, term) = (entry.Index, entry.Term);
+            var write = CaptureSnapshot(index);
+            Volatile.Write(ref _writing, Task.Run(() => WriteAsync(write, index, term), CancellationToken.None));
         }
 
         return entry.Index;
@@ -108,6 +112,14 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
 
     public virtual async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // A snapshot being written is finished (it takes well under a second) so that the next start replays less of
+        // the log; one that does not finish in time is abandoned, which loses nothing.
+        await _writing.WaitAsync(StopTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _lifetime.CancelAsync();
         await _writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _lifetime.Dispose();

@@ -316,6 +316,19 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task Stop_WhileASnapshotIsWritten_FinishesItFirst()
+    {
+        await using (var replica = await OpenAsync(snapshotEvery: 2, beforeSnapshotWrite: () => Task.Delay(TimeSpan.FromMilliseconds(300), Ct)))
+        {
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null)); // snapshot at entry 2
+            Assert.False(replica.Machine.Snapshotting.IsCompleted);
+        }
+
+        Assert.Equal("2-1", _folder.GetDirectories("snapshots").Single().GetFiles().Single().Name);
+    }
+
+    [Fact]
     public async Task SnapshotThatCannotBeWritten_LeavesTheApplierRunning_AndTheNextOneIsWritten()
     {
         var attempts = 0;
