@@ -38,7 +38,7 @@ public sealed class ClusterOptions
 
     /// <summary>
     /// A snapshot of the applied state is taken every this many log entries; older entries are then dropped. Every
-    /// replica takes each one, from memory, while it applies nothing; etcd's default is the same.
+    /// replica takes each one from memory and writes it beside its applier; etcd's default is the same.
     /// </summary>
     [Range(10, 10_000_000)]
     public int SnapshotEvery { get; set; } = 10_000;
@@ -50,11 +50,12 @@ public sealed class ClusterOptions
     /// behind for longer than this lacks the transactions that finished meanwhile.
     /// </summary>
     /// <remarks>
-    /// DotNext applies no further entry until a snapshot is written, so every decision waits for it. Read from the
-    /// database, a minute of history at ~300 transactions a second stalled orders for up to 2.6 s, and the default
-    /// was five seconds; taken from memory, the same minute costs 97-371 ms, and five seconds left a follower
-    /// restarted for ten seconds without the history of what finished meanwhile (docs/benchmarks.md, steps 26-28;
-    /// docs/reliability.md, item 13).
+    /// With DotNext's own state machine no entry was applied until a snapshot was written, so every decision waited
+    /// for it: read from the database, a minute of history at ~300 transactions a second stalled orders for up to
+    /// 2.6 s, and the default was five seconds; taken from memory, the same minute cost 97-371 ms, and five seconds
+    /// left a follower restarted for ten seconds without the history of what finished meanwhile. Written beside the
+    /// applier, a snapshot holds it for a few milliseconds at most, and a longer history costs only the background
+    /// write (docs/benchmarks.md, steps 26-29; docs/reliability.md, item 13).
     /// </remarks>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan SnapshotHistory { get; set; } = TimeSpan.FromMinutes(1);

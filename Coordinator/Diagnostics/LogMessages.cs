@@ -72,7 +72,10 @@ internal static partial class LogMessages
     [LoggerMessage(5004, LogLevel.Information, "Snapshot of the decision log at entry {Index} written: {Count} transactions in {ElapsedMs} ms, beside the applier (which it held for {CaptureMs} ms)")]
     public static partial void SnapshotWritten(ILogger logger, long index, int count, long elapsedMs, double captureMs);
 
-    [LoggerMessage(5015, LogLevel.Information, "History filled from a peer after the leader's snapshot: {Count} finished transactions begun between {From:O} and {Until:O} written")]
+    [LoggerMessage(5014, LogLevel.Error, "Snapshot of the decision log at entry {Index} could not be written; the log keeps its entries until the next one is")]
+    public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);
+
+    [LoggerMessage(5015, LogLevel.Information, "History filled from a peer after a snapshot: {Count} finished transactions begun between {From:O} and {Until:O} written")]
     public static partial void HistoryFilled(ILogger logger, DateTimeOffset from, DateTimeOffset until, int count);
 
     [LoggerMessage(5016, LogLevel.Warning, "Fetching the history from {Peer} failed (attempt {Attempt}); retrying")]
@@ -80,9 +83,6 @@ internal static partial class LogMessages
 
     [LoggerMessage(5017, LogLevel.Error, "The finished transactions begun between {From:O} and {Until:O} could not all be fetched from the other replicas: this replica answers 404 for those it lacks if elected (the others still hold them)")]
     public static partial void HistoryNotFilled(ILogger logger, DateTimeOffset from, DateTimeOffset until, Exception exception);
-
-    [LoggerMessage(5014, LogLevel.Error, "Snapshot of the decision log at entry {Index} could not be written; the log keeps its entries until the next one is")]
-    public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);
 
     [LoggerMessage(5005, LogLevel.Information, "Snapshot {Snapshot} restored into the database: {Count} transactions")]
     public static partial void SnapshotRestored(ILogger logger, string snapshot, int count);
