@@ -11,7 +11,8 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// <remarks>
 /// Runs beside the applier and never in its way. Writing is idempotent (the highest revision wins), so a page fetched
 /// twice, or a transaction the snapshot also held, changes nothing. Each page is retried a bounded number of times,
-/// turning to the next peer each time; past that the gap is logged (error 5017) and left.
+/// turning to the next peer each time; past that the gap is logged (error 5017) and left. Pages are paced
+/// (<see cref="ClusterOptions.HistoryPagePause"/>): a replica rebuilt with an empty database fetches a day of history.
 /// </remarks>
 internal sealed class HistoryBackfill(
     HistoryGaps gaps, RaftReplica replica, HistoryFetcher fetcher, TimeProvider time, ILogger<HistoryBackfill> logger) : BackgroundService
@@ -33,7 +34,8 @@ internal sealed class HistoryBackfill(
             var until = time.GetUtcNow();
             try
             {
-                var written = await fetcher.FillAsync(from, until, () => HistoryFetcher.Peers(replica.Options, replica.Leader), stoppingToken);
+                var written = await fetcher.FillAsync(
+                    from, until, () => HistoryFetcher.Peers(replica.Options, replica.Leader), replica.Options.HistoryPagePause, stoppingToken);
                 LogMessages.HistoryFilled(logger, from, until, written);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

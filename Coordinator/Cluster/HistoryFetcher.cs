@@ -15,9 +15,11 @@ internal sealed class HistoryFetcher(
 
     /// <summary>
     /// Writes every finished transaction begun in [<paramref name="from"/>, <paramref name="until"/>) that the peers
-    /// (<paramref name="peers"/>, asked again for each attempt) hold; returns how many rows it wrote.
+    /// (<paramref name="peers"/>, asked again for each attempt) hold, waiting <paramref name="pause"/> between pages;
+    /// returns how many rows it wrote.
     /// </summary>
-    internal async Task<int> FillAsync(DateTimeOffset from, DateTimeOffset until, Func<IReadOnlyList<Uri>> peers, CancellationToken cancellationToken)
+    internal async Task<int> FillAsync(
+        DateTimeOffset from, DateTimeOffset until, Func<IReadOnlyList<Uri>> peers, TimeSpan pause, CancellationToken cancellationToken)
     {
         var (after, afterId) = (from, Guid.Empty);
         var written = 0;
@@ -33,13 +35,19 @@ internal sealed class HistoryFetcher(
             try
             {
                 var page = await FetchAsync(peer, after, afterId, until, cancellationToken);
-                written += (await writer.WriteAsync(page.Transactions, cancellationToken)).Count;
+                var count = (await writer.WriteAsync(page.Transactions, cancellationToken)).Count;
+                written += count;
+                CoordinatorDiagnostics.HistoryWritten.Add(count);
                 if (page is not { NextAfter: { } nextAfter, NextAfterId: { } nextAfterId })
                 {
                     return written;
                 }
 
                 (after, afterId, attempt) = (nextAfter, nextAfterId, 1);
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, time, cancellationToken);
+                }
             }
             catch (Exception ex) when (ex is HttpRequestException or JsonException or NpgsqlException or TimeoutException
                                            or OperationCanceledException

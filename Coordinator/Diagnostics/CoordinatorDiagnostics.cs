@@ -54,6 +54,9 @@ public static partial class CoordinatorDiagnostics
     internal static readonly Histogram<long> ReplicatedBatchSize = Meter.CreateHistogram<long>(
         "txc.raft.batch.size", "{change}", "Transaction changes carried by one Raft log entry.");
 
+    internal static readonly Counter<long> HistoryWritten = Meter.CreateCounter<long>(
+        "txc.cluster.history.written", "{transaction}", "Finished transactions fetched from a peer after a snapshot and written to this replica's database.");
+
     internal static readonly Counter<long> LeaderChanges = Meter.CreateCounter<long>(
         "txc.raft.leader.changes", "{change}", "Times this replica saw the Raft leader change (including to none).");
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.StateMachine;
@@ -60,7 +61,7 @@ public sealed class HistoryFetcherTests() : DatabaseTests("txc_history_source")
         var fetcher = new HistoryFetcher(
             new TransactionImageWriter(_behind.DataSource), new SingleClientFactory(handler), TimeProvider.System, NullLogger<HistoryFetcher>.Instance);
 
-        var written = await fetcher.FillAsync(Start, Start.AddMinutes(1), () => [down, up], Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var written = await fetcher.FillAsync(Start, Start.AddMinutes(1), () => [down, up], TimeSpan.Zero, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(5, written);
         foreach (var image in finished)
@@ -71,7 +72,32 @@ public sealed class HistoryFetcherTests() : DatabaseTests("txc_history_source")
         Assert.Equal(3, handler.Served); // 2 + 2 + 1
         Assert.Equal(3, handler.Refused); // each page asked of the first peer, then of the next
         // Fetched again, nothing is written twice.
-        Assert.Equal(0, await fetcher.FillAsync(Start, Start.AddMinutes(1), () => [up], Ct));
+        Assert.Equal(0, await fetcher.FillAsync(Start, Start.AddMinutes(1), () => [up], TimeSpan.Zero, Ct));
+    }
+
+    [Fact]
+    public async Task Fill_PausesBetweenPages()
+    {
+        await new TransactionImageWriter(Database.DataSource).WriteAsync(
+            [.. Enumerable.Range(1, 5).Select(i => At(i, TransactionState.Committed))], Ct);
+        var time = new FakeTimeProvider(Start);
+        var handler = new PeerHandler(Database, down: new Uri("http://down.test/"), pageSize: 2, time);
+        var fetcher = new HistoryFetcher(
+            new TransactionImageWriter(_behind.DataSource), new SingleClientFactory(handler), time, NullLogger<HistoryFetcher>.Instance);
+
+        var filling = fetcher.FillAsync(Start, Start.AddMinutes(1), () => [new Uri("http://r2.test/")], TimeSpan.FromSeconds(1), Ct);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!filling.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, Ct);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(5, await filling.WaitAsync(TimeSpan.FromSeconds(1), Ct));
+        // Three pages (2 + 2 + 1), each asked for at least the pause after the one before; unpaced, all at Start.
+        Assert.Equal(3, handler.ServedAt.Count);
+        Assert.All(handler.ServedAt.Zip(handler.ServedAt.Skip(1)), pair => Assert.True(
+            pair.Second - pair.First >= TimeSpan.FromSeconds(1), $"pages asked for at {pair.First:O} and {pair.Second:O}"));
     }
 
     [Fact]
@@ -102,11 +128,14 @@ public sealed class HistoryFetcherTests() : DatabaseTests("txc_history_source")
         row is { } r ? (r.State, r.Revision) : null;
 
     /// <summary>The peers' <c>GET /cluster/history</c>: one is down (503), the other answers from the database.</summary>
-    private sealed class PeerHandler(CoordinatorDatabase source, Uri down, int pageSize) : HttpMessageHandler
+    private sealed class PeerHandler(CoordinatorDatabase source, Uri down, int pageSize, TimeProvider? time = null) : HttpMessageHandler
     {
         public int Refused { get; private set; }
 
-        public int Served { get; private set; }
+        public int Served => ServedAt.Count;
+
+        /// <summary>When each page was asked for, by the fetcher's clock.</summary>
+        public List<DateTimeOffset> ServedAt { get; } = [];
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -122,7 +151,7 @@ public sealed class HistoryFetcherTests() : DatabaseTests("txc_history_source")
             var page = await FinishedHistory.ReadAsync(
                 db, DateTimeOffset.Parse(query["after"]!, System.Globalization.CultureInfo.InvariantCulture), Guid.Parse(query["afterId"]!),
                 DateTimeOffset.Parse(query["until"]!, System.Globalization.CultureInfo.InvariantCulture), pageSize, cancellationToken);
-            Served++;
+            ServedAt.Add((time ?? TimeProvider.System).GetUtcNow());
             return new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Content = new StringContent(JsonSerializer.Serialize(page, TransactionImage.Json), System.Text.Encoding.UTF8, "application/json"),
