@@ -102,6 +102,11 @@ public sealed class Seeder(NpgsqlDataSource inventory, NpgsqlDataSource payments
             throw new InvalidOperationException(
                 $"'{truncate}' waited 20 s for locks: transactions still hold them (look for leftovers in pg_prepared_xacts of database '{connection.Database}').", ex);
         }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected)
+        {
+            throw new InvalidOperationException(
+                $"'{truncate}' deadlocked with transactions using the table: is another load running against database '{connection.Database}'? Stop it first.", ex);
+        }
 
         await using (var fill = new NpgsqlCommand(insert, connection, transaction))
         {
