@@ -30,6 +30,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
     private readonly ClusterOptions _options;
     private readonly TransactionImageWriter _writer;
     private readonly HistoryGaps _gaps;
+    private readonly FaultInjectionOptions _faults;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
@@ -54,9 +55,11 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime lifetime,
         TimeProvider time,
-        HistoryGaps gaps)
+        HistoryGaps gaps,
+        IOptions<FaultInjectionOptions> faults)
     {
         _gaps = gaps;
+        _faults = faults.Value;
         _lifetime = lifetime;
         _time = time;
         _options = options.Value;
@@ -110,7 +113,11 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         var root = Directory.CreateDirectory(_options.DataPath!);
         _stateMachine = new ReplicatedStateMachine(
             root.CreateSubdirectory("snapshots"), _writer, Applied, _options.SnapshotEvery, _options.SnapshotHistory,
-            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger) { Gaps = _gaps };
+            writeBehind: _options.DatabaseWriteDelay > TimeSpan.Zero, _time, _logger)
+        {
+            Gaps = _gaps,
+            FailApply = _faults.Enabled ? (FaultInjectionOptions.FailApplyPrefix + _options.ReplicaId, _time.GetUtcNow()) : null,
+        };
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.StartAsync(cancellationToken);
         _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);

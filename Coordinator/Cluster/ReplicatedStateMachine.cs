@@ -5,6 +5,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Npgsql;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Diagnostics;
+using TxCoordinator.Coordinator.Engine;
 using TxCoordinator.Coordinator.StateMachine;
 
 namespace TxCoordinator.Coordinator.Cluster;
@@ -76,6 +77,12 @@ internal sealed class ReplicatedStateMachine(
     /// </summary>
     internal HistoryGaps? Gaps { get; init; }
 
+    /// <summary>
+    /// The <see cref="FaultInjectionOptions.MetadataKey"/> value that fails this replica's applier (fault injection
+    /// enabled only), and when the replica started: transactions begun before do not count.
+    /// </summary>
+    internal (string Fault, DateTimeOffset Since)? FailApply { get; init; }
+
     /// <summary>Transactions written to the snapshot as one line (one JSON array, which restoring reads at once).</summary>
     internal int SnapshotChunk { get; init; } = 1_000;
 
@@ -109,6 +116,7 @@ internal sealed class ReplicatedStateMachine(
                 // On the replica that appended the entry, DotNext hands back the images it was made from: no parsing,
                 // and the engine recognises its own image in the applied copy by reference instead of comparing JSON.
                 var images = AppendedImages.For(entry.Context, payload) ?? Deserialize(payload);
+                ThrowIfFaultInjected(images, entry.Index);
                 if (writeBehind)
                 {
                     Hold(images, entry.Index);
@@ -143,6 +151,23 @@ internal sealed class ReplicatedStateMachine(
         }
 
         return entry.Index % snapshotEvery == 0;
+    }
+
+    private void ThrowIfFaultInjected(List<TransactionImage> images, long index)
+    {
+        if (FailApply is not var (fault, since))
+        {
+            return;
+        }
+
+        foreach (var image in images)
+        {
+            if (image.CreatedAt >= since && image.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == fault)
+            {
+                LogMessages.InjectedApplyFailure(Logger, index, image.Id);
+                throw new InvalidOperationException($"Fault injection: entry {index} (transaction {image.Id}) is not applied.");
+            }
+        }
     }
 
     /// <summary>Writes the held images, if any, to the database.</summary>

@@ -122,4 +122,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(9000, LogLevel.Critical, "Fault injection: killing this process after deciding {State} for transaction {TransactionId}, before telling any participant")]
     public static partial void InjectedCrash(ILogger logger, Guid transactionId, TransactionState state);
+
+    [LoggerMessage(9001, LogLevel.Critical, "Fault injection: failing this replica's applier at log entry {Index}, which holds transaction {TransactionId}")]
+    public static partial void InjectedApplyFailure(ILogger logger, long index, Guid transactionId);
 }

@@ -17,6 +17,14 @@ public sealed class FaultInjectionOptions
     /// </summary>
     public const string CrashAfterDecision = "crash-after-decision";
 
+    /// <summary>
+    /// Prefix of the value of <see cref="MetadataKey"/> that fails the applier of one replica (<c>fail-apply:r2</c>):
+    /// applying the first log entry holding the transaction throws, as an unreadable entry would, so that replica's
+    /// decision log refuses all further work and the process stops with exit code 70. Only transactions begun after the
+    /// replica started count, so that the restarted replica replays the same entry and goes on.
+    /// </summary>
+    public const string FailApplyPrefix = "fail-apply:";
+
     /// <summary>Honour fault requests carried in transactions' metadata.</summary>
     public bool Enabled { get; set; }
 }

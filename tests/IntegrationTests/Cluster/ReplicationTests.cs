@@ -282,6 +282,35 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Follower_WhoseLogFails_StopsWithExitCode70_TheOthersDecide_AndRestartedItGoesOn()
+    {
+        var (sku, customer) = await SeedAsync();
+        var leader = await stack.LeaderAsync();
+        var follower = stack.FollowersOf(leader)[0];
+        var orderId = Guid.NewGuid();
+        // The follower's applier fails on the entry that logs this transaction's begin, as on an unreadable entry.
+        var tx = await OrderAsync(sku, customer, orderId, new Dictionary<string, string>
+        {
+            [FaultInjectionOptions.MetadataKey] = FaultInjectionOptions.FailApplyPrefix + follower["coordinator-".Length..],
+        });
+
+        // RaftReplica.LogFailedExitCode: the process stops for its supervisor to restart it, instead of staying in
+        // the group unable to apply or replicate anything.
+        Assert.Equal(70, await stack.WaitForExitAsync(follower, Settle));
+        Assert.Contains("[9001]", stack.LogsOf(follower), StringComparison.Ordinal);
+        Assert.Contains("[5012]", stack.LogsOf(follower), StringComparison.Ordinal);
+
+        // The other two are a majority: the order commits without it.
+        (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+        await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
+
+        // Restarted, it replays the same entry (the fault counts only transactions begun after a start) and catches up.
+        await BringBackAsync(follower);
+        await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(follower, tx.Id) == "Committed", Settle,
+            $"{follower} applied transaction {tx.Id}");
+    }
+
+    [Fact]
     public async Task AllReplicas_KilledAndRestarted_NothingIsLostAndEverythingCompletes()
     {
         var (sku, customer) = await SeedAsync();

@@ -225,6 +225,9 @@ public class ServiceStack : IAsyncLifetime
         await _processes[name].KillAsync();
     }
 
+    /// <summary>Waits for the named process to exit on its own; returns its exit code.</summary>
+    public Task<int> WaitForExitAsync(string name, TimeSpan timeout) => _processes[name].WaitForExitAsync(timeout);
+
     /// <summary>Whether the named process is alive (it has not crashed or been killed).</summary>
     public bool IsRunning(string name) => _processes.TryGetValue(name, out var host) && !host.HasExited;
 
