@@ -155,11 +155,12 @@ internal sealed class ReplicatedStateMachine(
 
     private void ThrowIfFaultInjected(List<TransactionImage> images, long index)
     {
-        if (FailApply is not var (fault, since))
+        if (FailApply is not { } failApply)
         {
             return;
         }
 
+        var (fault, since) = failApply;
         foreach (var image in images)
         {
             if (image.CreatedAt >= since && image.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == fault)
