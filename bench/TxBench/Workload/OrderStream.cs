@@ -23,15 +23,17 @@ public sealed class OrderStream(IReadOnlyList<OrderPlan> plans)
         await Connectivity.EnsureDatabaseAsync(payments, "--payments-db", cancellationToken);
         await SampleSchema.EnsureAsync(inventory, SampleSchema.InventorySql, cancellationToken);
         await SampleSchema.EnsureAsync(payments, SampleSchema.PaymentsSql, cancellationToken);
+        Catalog catalog;
         try
         {
-            var catalog = await new Seeder(inventory, payments, timeProvider, report).SeedAsync(seed, cancellationToken);
-            return new OrderStream(OrderPlanner.Plan(catalog, PlannedOrders, seed));
+            catalog = await new Seeder(inventory, payments, timeProvider, report).SeedAsync(seed, cancellationToken);
         }
         catch (InvalidOperationException ex)
         {
             // The seeder's own explanation (locks held by leftovers or by another load), without a stack trace.
             throw new UnreachableException($"could not re-seed the sample tables: {ex.Message}", ex);
         }
+
+        return new OrderStream(OrderPlanner.Plan(catalog, PlannedOrders, seed));
     }
 }
