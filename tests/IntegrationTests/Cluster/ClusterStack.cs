@@ -50,7 +50,7 @@ public sealed class ClusterStack : ServiceStack
             {
                 var statuses = await Task.WhenAll(among.Select(StatusOfAsync));
                 var named = statuses.Where(s => s is not null).Select(s => s!.Leader).Distinct().ToList();
-                leader = named is [{ } only] && among.Contains("coordinator-" + only) ? "coordinator-" + only : null;
+                leader = named is [{ } only] && among.Contains(ReplicaName(only)) ? ReplicaName(only) : null;
                 return leader is not null;
             }, TimeSpan.FromSeconds(20), "the replicas agree on a leader among " + string.Join(", ", among));
         }

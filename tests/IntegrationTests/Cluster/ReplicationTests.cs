@@ -95,7 +95,7 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
         var statuses = await Task.WhenAll(stack.Replicas.Select(stack.StatusOfAsync));
         Assert.All(statuses, s => Assert.NotNull(s));
         Assert.Single(statuses, s => s!.Role == "Leader");
-        Assert.Equal("coordinator-" + statuses.Single(s => s!.Role == "Leader")!.ReplicaId, leader);
+        Assert.Equal(ServiceStack.ReplicaName(statuses.Single(s => s!.Role == "Leader")!.ReplicaId), leader);
         Assert.Single(statuses.Select(s => s!.Term).Distinct());
         // GET /cluster on a follower shows the whole group with each replica's lag.
         var view = await stack.Http.GetFromJsonAsync<ClusterStatus>(new Uri(stack.UrlOf(stack.FollowersOf(leader)[0]), "cluster"), Cancel);
@@ -119,7 +119,7 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
         // queue, where any replica may take it and a follower sends it on: all three answers counted.
         await CommittedEverywhereAsync(tx.Id, orderId, sku, stock: 9);
         Assert.True(fake.ResponseAddresses.Count >= 2, "Prepare and Commit received (and any resend)");
-        var leaderQueue = $"{stack.CoordinatorQueue}-{leader["coordinator-".Length..]}";
+        var leaderQueue = $"{stack.CoordinatorQueue}-{ServiceStack.ReplicaIdOf(leader)}";
         Assert.All(fake.ResponseAddresses, address => Assert.Equal(leaderQueue, address?.AbsolutePath.Trim('/')));
     }
 
@@ -291,7 +291,7 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
         // The follower's applier fails on the entry that logs this transaction's begin, as on an unreadable entry.
         var tx = await OrderAsync(sku, customer, orderId, new Dictionary<string, string>
         {
-            [FaultInjectionOptions.MetadataKey] = FaultInjectionOptions.FailApplyPrefix + follower["coordinator-".Length..],
+            [FaultInjectionOptions.MetadataKey] = FaultInjectionOptions.FailApplyPrefix + ServiceStack.ReplicaIdOf(follower),
         });
 
         // RaftReplica.LogFailedExitCode: the process stops for its supervisor to restart it, instead of staying in

@@ -46,6 +46,14 @@ public class ServiceStack : IAsyncLifetime
     /// <summary>Process names of the coordinator replicas: "coordinator", or "coordinator-r1" .. "coordinator-rN".</summary>
     public IReadOnlyList<string> Replicas { get; private set; } = [];
 
+    /// <summary>The process name of the replica whose <c>Coordinator:Cluster:ReplicaId</c> is <paramref name="replicaId"/>.</summary>
+    public static string ReplicaName(string replicaId) => ReplicaNamePrefix + replicaId;
+
+    /// <summary>The <c>Coordinator:Cluster:ReplicaId</c> ("r1") of a replica named by <see cref="Replicas"/> ("coordinator-r1").</summary>
+    public static string ReplicaIdOf(string replica) => replica[ReplicaNamePrefix.Length..];
+
+    private const string ReplicaNamePrefix = "coordinator-";
+
     /// <summary>Each replica's own database (its applied copy of the decision log), in replica order.</summary>
     public IReadOnlyList<string> CoordinatorDatabases { get; private set; } = [];
 
@@ -130,8 +138,8 @@ public class ServiceStack : IAsyncLifetime
             var name = "coordinator";
             if (_replicas > 1)
             {
-                name = $"coordinator-r{i + 1}";
-                environment["Coordinator__Cluster__ReplicaId"] = $"r{i + 1}";
+                name = ReplicaName($"r{i + 1}");
+                environment["Coordinator__Cluster__ReplicaId"] = ReplicaIdOf(name);
                 environment["Coordinator__Cluster__DataPath"] = Path.Combine(LogDirectory, "raft", $"r{i + 1}");
                 for (var m = 0; m < _replicas; m++)
                 {
