@@ -123,4 +123,11 @@ peer floor 10 floor "${databases[@]}"
 log "saga (starting its worker)"
 dotnet "$bench_dll" saga-worker --rabbitmq "$rabbitmq" "${databases[@]}" >"$work/saga-worker.log" 2>&1 &
 pids+=($!)
+# As bench/run.sh does: the slips go out only once the worker's queues exist.
+for _ in $(seq 1 120); do
+    grep -q 'saga-worker ready' "$work/saga-worker.log" && break
+    kill -0 "${pids[-1]}" 2>/dev/null || { tail -20 "$work/saga-worker.log" >&2; die "the saga worker stopped"; }
+    sleep 0.5
+done
+grep -q 'saga-worker ready' "$work/saga-worker.log" || die "the saga worker did not start within 60 s"
 peer saga 30 saga --rabbitmq "$rabbitmq" "${databases[@]}"
