@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Kernel crossings per operation: how many system calls and context switches the whole machine makes for one
-# operation of the floor (peer a), the routing slip (peer c) and TxCoordinator with 3 replicas (peer d), each at
-# concurrency 32 on one throwaway stack (scripts/demo.sh --keep). On a 2-core VM every crossing is dear; this is the
-# measurement behind "What is left" in docs/benchmarks.md. Counted with `perf stat -a` over the middle of each
-# measured window, so they include PostgreSQL, RabbitMQ and every replica. One line per peer on stdout:
+# operation of the floor (peer a), the routing slip (peer c), TxCoordinator with 3 replicas (peer d) and the samples'
+# HTTP calls with no coordinator (peer e), each at concurrency 32 on one throwaway stack (scripts/demo.sh --keep). On a
+# 2-core VM every crossing is dear; this is the measurement behind "What is left" in docs/benchmarks.md. Counted with
+# `perf stat -a` over the middle of each measured window, so they include PostgreSQL, RabbitMQ and every replica. One
+# line per peer on stdout:
 #   crossings: peer=<p> ops_per_s=<x> syscalls_per_op=<x> context_switches_per_op=<x>
 # Needs perf (Debian: linux-perf) and root (system-wide counters). Ctrl-C stops everything it started.
 set -euo pipefail
@@ -120,14 +121,34 @@ log "txc-3: 90 s to warm the fresh stack, then $((duration + 20)) s"
 peer txc-3 90 orders --orders-url "$orders_url" "${databases[@]}"
 log "floor"
 peer floor 10 floor "${databases[@]}"
+# start_worker NAME LINE ARGS...: starts TxBench ARGS in the background and waits until its log shows LINE.
+start_worker() {
+    local name="$1" line="$2"
+    shift 2
+    dotnet "$bench_dll" "$@" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 120); do
+        grep -q -- "$line" "$work/$name.log" && return 0
+        kill -0 "${pids[-1]}" 2>/dev/null || { tail -20 "$work/$name.log" >&2; die "$name stopped"; }
+        sleep 0.5
+    done
+    die "$name did not start within 60 s"
+}
+
 log "saga (starting its worker)"
-dotnet "$bench_dll" saga-worker --rabbitmq "$rabbitmq" "${databases[@]}" >"$work/saga-worker.log" 2>&1 &
-pids+=($!)
 # As bench/run.sh does: the slips go out only once the worker's queues exist.
-for _ in $(seq 1 120); do
-    grep -q 'saga-worker ready' "$work/saga-worker.log" && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { tail -20 "$work/saga-worker.log" >&2; die "the saga worker stopped"; }
-    sleep 0.5
-done
-grep -q 'saga-worker ready' "$work/saga-worker.log" || die "the saga worker did not start within 60 s"
+start_worker saga-worker "saga-worker ready" saga-worker --rabbitmq "$rabbitmq" "${databases[@]}"
 peer saga 30 saga --rabbitmq "$rabbitmq" "${databases[@]}"
+log "chain (starting its three processes)"
+mapfile -t ports < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks: s.bind(("127.0.0.1", 0))
+for s in socks: print(s.getsockname()[1])
+')
+chain=(http://127.0.0.1:"${ports[0]}" http://127.0.0.1:"${ports[1]}" http://127.0.0.1:"${ports[2]}")
+start_worker chain-inventory "chain inventory ready" chain-serve --role inventory --db "$pg;Database=inventory" --urls "${chain[0]}"
+start_worker chain-payments "chain payments ready" chain-serve --role payments --db "$pg;Database=payments" --urls "${chain[1]}"
+start_worker chain-orders "chain orders ready" chain-serve --role orders --inventory-url "${chain[0]}" --payments-url "${chain[1]}" \
+    --urls "${chain[2]}"
+peer chain 60 chain --orders-url "${chain[2]}" "${databases[@]}"

@@ -11,14 +11,15 @@ import json
 import pathlib
 import sys
 
-PEER_ORDER = ["floor", "bus-mt", "bus-raw", "saga", "txc-1", "txc-3"]
+PEER_ORDER = ["floor", "bus-mt", "bus-raw", "saga", "chain", "txc-1", "txc-3"]
 COLORS = {"floor": "#1b9e77", "bus-mt": "#7570b3", "bus-raw": "#a6a1e0", "saga": "#d95f02",
-          "txc-1": "#e7298a", "txc-3": "#e6ab02"}
+          "chain": "#66a61e", "txc-1": "#e7298a", "txc-3": "#e6ab02"}
 PEER_TEXT = {
     "floor": "a. floor: PREPARE/COMMIT PREPARED on both databases, one process",
     "bus-mt": "b. bus floor: MassTransit request/response round trip",
     "bus-raw": "b. bus floor: RabbitMQ.Client request/reply round trip",
     "saga": "c. MassTransit routing slip with compensation (saga-worker)",
+    "chain": "e. the samples' HTTP calls with no coordinator (not atomic): what the topology costs",
     "txc-1": "d. TxCoordinator, 1 replica (Orders sample over HTTP)",
     "txc-3": "d. TxCoordinator, 3 replicas (Orders sample over HTTP)",
 }

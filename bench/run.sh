@@ -17,7 +17,7 @@ usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--stack-warmup S] [--
   --warmup S          warm-up seconds per phase, excluded from the figures (default 10; --quick 8)
   --stack-warmup S    unmeasured load on each freshly started stack before its first phase (default 30; --quick 45)
   --concurrency LIST  concurrency sweep for floor and txc-3, e.g. 1,8,32,64 (default; --quick: 32). 32 is always run.
-  --peers LIST        any of floor,bus,saga,txc-1,txc-3,participants (default: all; --quick: floor,bus,saga,txc-3)
+  --peers LIST        any of floor,bus,saga,chain,txc-1,txc-3,participants (default: all; --quick: floor,bus,saga,txc-3)
   --out DIR           where the results go (default bench/results)
   --keep-logs DIR     copy every process's and server's log into DIR before cleaning up
   --no-build          use the existing Release build
@@ -29,7 +29,7 @@ die() {
     exit 2
 }
 
-all_peers="floor,bus,saga,txc-1,txc-3,participants"
+all_peers="floor,bus,saga,chain,txc-1,txc-3,participants"
 quick=0
 duration=""
 warmup=""
@@ -338,6 +338,24 @@ if wants saga; then
     phase saga-c32 saga --rabbitmq "$TXC_RMQ_URI" --inventory-db "$inventory_db" --payments-db "$payments_db" \
         --concurrency 32 --watch "$(watch_list "saga-worker=$(pid_of saga-worker)")"
     stop_named saga-worker
+fi
+if wants chain; then
+    mapfile -t ports < <(txc_free_ports 3)
+    chain_inventory="http://127.0.0.1:${ports[0]}"
+    chain_payments="http://127.0.0.1:${ports[1]}"
+    chain_orders="http://127.0.0.1:${ports[2]}"
+    start chain-inventory "$bench_dir" dotnet TxCoordinator.Bench.dll chain-serve --role inventory --db "$inventory_db" --urls "$chain_inventory"
+    start chain-payments "$bench_dir" dotnet TxCoordinator.Bench.dll chain-serve --role payments --db "$payments_db" --urls "$chain_payments"
+    start chain-orders "$bench_dir" dotnet TxCoordinator.Bench.dll chain-serve --role orders \
+        --inventory-url "$chain_inventory" --payments-url "$chain_payments" --urls "$chain_orders"
+    wait_ready chain-inventory "$chain_inventory/health/ready"
+    wait_ready chain-payments "$chain_payments/health/ready"
+    wait_ready chain-orders "$chain_orders/health/ready"
+    # Fresh processes: the phase waits out their tiered JIT as the first TxCoordinator phase does.
+    phase_warmup=$((warmup + stack_warmup)) phase chain-c32 chain --orders-url "$chain_orders" --inventory-db "$inventory_db" \
+        --payments-db "$payments_db" --concurrency 32 \
+        --watch "$(watch_list "inventory=$(pid_of chain-inventory)" "payments=$(pid_of chain-payments)" "orders=$(pid_of chain-orders)")"
+    stop_named chain-inventory chain-payments chain-orders
 fi
 for replicas in 1 3; do
     wants "txc-$replicas" || { ((replicas == 3)) && wants participants; } || continue

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Npgsql;
 using TxCoordinator.Bench.Bus;
+using TxCoordinator.Bench.Chain;
 using TxCoordinator.Bench.Floor;
 using TxCoordinator.Bench.Measurement;
 using TxCoordinator.Bench.Orders;
@@ -75,6 +76,8 @@ public static class BenchCommand
                 return await SagaWorker.RunAsync(options, report, cancellationToken);
             case "participant-serve":
                 return await ParticipantServer.RunAsync(options, report, cancellationToken);
+            case "chain-serve":
+                return await ChainServer.RunAsync(options, report, cancellationToken);
             case "seed":
             {
                 await using var inventory = NpgsqlDataSource.Create(options.InventoryDb!);
@@ -102,7 +105,8 @@ public static class BenchCommand
                 ? await RawRoundTrips.StartAsync(options.RabbitMq!, options.Concurrency, cancellationToken)
                 : await MassTransitRoundTrips.StartAsync(options.RabbitMq!, options.Concurrency, cancellationToken),
             "saga" => await SagaWorkload.StartAsync(options.RabbitMq!, stream!, options.Concurrency, cancellationToken),
-            "orders" => await StartOrdersAsync(http, options, stream!, cancellationToken),
+            "orders" => await StartOrdersAsync(http, options, stream!, "txc", cancellationToken),
+            "chain" => await StartOrdersAsync(http, options, stream!, "chain", cancellationToken),
             "participants" => await StartParticipantsAsync(http, options, parameters, cancellationToken),
             _ => throw new OptionsException($"mode {options.Mode.Name} generates no load"),
         };
@@ -135,10 +139,11 @@ public static class BenchCommand
         return floor;
     }
 
-    private static async Task<OrdersWorkload> StartOrdersAsync(HttpClient http, BenchOptions options, OrderStream stream, CancellationToken cancellationToken)
+    private static async Task<OrdersWorkload> StartOrdersAsync(
+        HttpClient http, BenchOptions options, OrderStream stream, string peer, CancellationToken cancellationToken)
     {
         await Connectivity.EnsureHttpAsync(http, options.OrdersUrl!, "--orders-url", cancellationToken);
-        return new OrdersWorkload(http, options.OrdersUrl!, stream, "txc");
+        return new OrdersWorkload(http, options.OrdersUrl!, stream, peer);
     }
 
     private static async Task<ParticipantsWorkload> StartParticipantsAsync(

@@ -34,6 +34,11 @@ public sealed partial record BenchOptions
     public string Client { get; init; } = "mt";
     public string? Name { get; init; }
 
+    /// <summary>Which of the chain's processes <c>chain-serve</c> hosts: orders, inventory or payments.</summary>
+    public string? Role { get; init; }
+    public Uri? InventoryUrl { get; init; }
+    public Uri? PaymentsUrl { get; init; }
+
     /// <exception cref="OptionsException">Unknown mode or option, missing or malformed value.</exception>
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -76,7 +81,7 @@ public sealed partial record BenchOptions
         }
 
         var reader = new Reader(values);
-        return new BenchOptions
+        var options = new BenchOptions
         {
             Mode = mode,
             Concurrency = reader.Integer("--concurrency", 32, 1, MaxConcurrency),
@@ -97,7 +102,28 @@ public sealed partial record BenchOptions
             PayloadBytes = reader.Integer("--payload", 100, 0, MaxPayloadBytes),
             Client = reader.OneOf("--client", "mt", "mt", "raw"),
             Name = reader.Pattern("--name", ParticipantName(), "lower-case letters, digits, '_' or '-', at most 63"),
+            Role = values.ContainsKey("--role") ? reader.OneOf("--role", "orders", "orders", "inventory", "payments") : null,
+            InventoryUrl = reader.Url("--inventory-url", "http", "https"),
+            PaymentsUrl = reader.Url("--payments-url", "http", "https"),
         };
+        RequireRoleOptions(options);
+        return options;
+    }
+
+    // chain-serve's roles need different options: the participants a database, orders the participants' addresses.
+    private static void RequireRoleOptions(BenchOptions options)
+    {
+        switch (options.Role)
+        {
+            case "orders" when options.InventoryUrl is null || options.PaymentsUrl is null:
+                throw new OptionsException("--role orders needs --inventory-url and --payments-url");
+            case "orders" when options.Db is not null:
+                throw new OptionsException("--role orders takes no --db: it calls inventory and payments");
+            case "inventory" or "payments" when options.Db is null:
+                throw new OptionsException($"--role {options.Role} needs --db");
+            case "inventory" or "payments" when options.InventoryUrl is not null || options.PaymentsUrl is not null:
+                throw new OptionsException($"--role {options.Role} takes no --inventory-url or --payments-url: only orders calls them");
+        }
     }
 
     /// <summary>"inventory=123,orders=456+789": names with one or more process ids each.</summary>

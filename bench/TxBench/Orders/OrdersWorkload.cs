@@ -8,7 +8,8 @@ namespace TxCoordinator.Bench.Orders;
 
 /// <summary>
 /// Peer d: the order through TxCoordinator, as a user sees it: <c>POST /orders</c> to the Orders sample, which begins
-/// a transaction, calls Inventory and Payments over HTTP and commits (the body is the load runner's).
+/// a transaction, calls Inventory and Payments over HTTP and commits (the body is the load runner's). Peer e (chain)
+/// sends the same requests to the chain's orders process, which answers in the same shape.
 /// </summary>
 public sealed class OrdersWorkload(HttpClient http, Uri ordersUrl, OrderStream orders, string peer) : IBenchWorkload
 {

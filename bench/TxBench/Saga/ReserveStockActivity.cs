@@ -1,5 +1,4 @@
 using MassTransit;
-using Npgsql;
 using TxCoordinator.Bench.Workload;
 
 namespace TxCoordinator.Bench.Saga;
@@ -29,19 +28,7 @@ public sealed class ReserveStockActivity(SagaDatabases databases) : IActivity<Re
         var cancellationToken = context.CancellationToken;
         await using var connection = await databases.Inventory.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var delete = new NpgsqlCommand("DELETE FROM reservations WHERE order_id = @order", connection, transaction))
-        {
-            delete.Parameters.AddWithValue("order", log.OrderId);
-            // Compensation may run twice (redelivery): give the stock back only if the reservation was still there.
-            if (await delete.ExecuteNonQueryAsync(cancellationToken) == 1)
-            {
-                await using var restore = new NpgsqlCommand("UPDATE stock SET quantity = quantity + @q WHERE sku = @sku", connection, transaction);
-                restore.Parameters.AddWithValue("q", log.Quantity);
-                restore.Parameters.AddWithValue("sku", log.Sku);
-                await restore.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
+        await OrderSql.ReleaseAsync(connection, transaction, log.OrderId, log.Sku, log.Quantity, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return context.Compensated();
     }

@@ -5,7 +5,7 @@ namespace TxCoordinator.Bench.Workload;
 
 /// <summary>
 /// The order's two local pieces of work, with the same statements as the Inventory and Payments samples, for the
-/// peers that do the work themselves (floor, saga). Each returns false when the order is refused.
+/// peers that do the work themselves (floor, saga, chain). Each returns false when the order is refused.
 /// </summary>
 public static class OrderSql
 {
@@ -62,5 +62,24 @@ public static class OrderSql
         charge.Parameters.AddWithValue("customer", customerId);
         charge.Parameters.AddWithValue("amount", amount);
         return await charge.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Gives a reservation's stock back (the saga's and the chain's compensation when the charge is refused). It may
+    /// run twice (a redelivery, a retry): the stock comes back only if the reservation was still there.
+    /// </summary>
+    public static async Task ReleaseAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid orderId, string sku, int quantity,
+        CancellationToken cancellationToken = default)
+    {
+        await using var delete = new NpgsqlCommand("DELETE FROM reservations WHERE order_id = @order", connection, transaction);
+        delete.Parameters.AddWithValue("order", orderId);
+        if (await delete.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            await using var restore = new NpgsqlCommand("UPDATE stock SET quantity = quantity + @q WHERE sku = @sku", connection, transaction);
+            restore.Parameters.AddWithValue("q", quantity);
+            restore.Parameters.AddWithValue("sku", sku);
+            await restore.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 }

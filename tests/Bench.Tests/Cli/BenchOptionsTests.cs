@@ -112,6 +112,31 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void Parse_ChainOrders_TakesTheParticipantsAddresses()
+    {
+        var options = BenchOptions.Parse(["chain-serve", "--role", "orders", "--urls", "http://127.0.0.1:5000",
+            "--inventory-url", "http://127.0.0.1:5001", "--payments-url", "http://127.0.0.1:5002"]);
+
+        Assert.Equal("orders", options.Role);
+        Assert.Equal(new Uri("http://127.0.0.1:5001"), options.InventoryUrl);
+        Assert.Equal(new Uri("http://127.0.0.1:5002"), options.PaymentsUrl);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--role", "orders", "--inventory-url", "http://127.0.0.1:5001" }, "--role orders needs --inventory-url and --payments-url")]
+    [InlineData(new[] { "--role", "inventory" }, "--role inventory needs --db")]
+    [InlineData(new[] { "--role", "payments", "--db", Db, "--payments-url", "http://127.0.0.1:5002" }, "--role payments takes no --inventory-url")]
+    [InlineData(new[] { "--role", "orders", "--db", Db, "--inventory-url", "http://127.0.0.1:5001", "--payments-url", "http://127.0.0.1:5002" }, "--role orders takes no --db")]
+    [InlineData(new[] { "--role", "shipping", "--db", Db }, "--role must be one of orders, inventory, payments, not 'shipping'")]
+    public void Parse_ChainRoleWithoutItsOptions_Refused(string[] roleOptions, string message)
+    {
+        var ex = Assert.Throws<OptionsException>(() =>
+            BenchOptions.Parse(["chain-serve", "--urls", "http://127.0.0.1:5000", .. roleOptions]));
+
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_OptionGivenTwice_Refused()
     {
         Assert.Throws<OptionsException>(() =>
