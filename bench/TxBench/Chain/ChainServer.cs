@@ -51,9 +51,13 @@ public static class ChainServer
         // The samples' pool settings (Participants.Sdk's PooledSessionDefaults): no DISCARD ALL per use, statements
         // prepared once per connection.
         var settings = new NpgsqlConnectionStringBuilder(options.Db!) { NoResetOnClose = true, MaxAutoPrepare = 32 };
-        var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
-        await Connectivity.EnsureDatabaseAsync(dataSource, "--db", cancellationToken);
-        builder.Services.AddSingleton(dataSource);
+        await using (var probe = NpgsqlDataSource.Create(options.Db!))
+        {
+            await Connectivity.EnsureDatabaseAsync(probe, "--db", cancellationToken);
+        }
+
+        // Made by the container, so disposed with it.
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(settings.ConnectionString));
         var app = builder.Build();
         if (role == "inventory")
         {
