@@ -28,21 +28,7 @@ public static class ChainServer
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         await using var app = role == "orders" ? BuildOrders(builder, options) : await BuildParticipantAsync(builder, options, role, cancellationToken);
         app.MapGet("/health/ready", () => Results.Ok());
-        await app.StartAsync(cancellationToken);
-        await report.WriteLineAsync($"chain {role} ready at {options.Urls}");
-        await report.FlushAsync(cancellationToken);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await app.StopAsync(stopTimeout.Token);
-        return 0;
+        return await ServerLifetime.RunUntilStoppedAsync(app, report, $"chain {role} ready at {options.Urls}", cancellationToken);
     }
 
     private static async Task<WebApplication> BuildParticipantAsync(

@@ -54,20 +54,7 @@ public static class ParticipantServer
         app.UseTransactionContext();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapPost("/work", WorkAsync);
-        await app.StartAsync(cancellationToken);
-        await report.WriteLineAsync($"participant {options.Name} ready at {options.Urls}");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await app.StopAsync(stopTimeout.Token);
-        return 0;
+        return await ServerLifetime.RunUntilStoppedAsync(app, report, $"participant {options.Name} ready at {options.Urls}", cancellationToken);
     }
 
     private static async Task<IResult> WorkAsync(HttpRequest request, ITransactionParticipant participant, CancellationToken cancellationToken)

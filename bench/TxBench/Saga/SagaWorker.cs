@@ -49,20 +49,7 @@ public static class SagaWorker
             });
         });
         using var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        await report.WriteLineAsync($"saga-worker ready: {ReserveStockExecuteQueue}, {ChargeExecuteQueue} on {options.RabbitMq!.Authority}");
-        await report.FlushAsync(cancellationToken);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await host.StopAsync(stopTimeout.Token);
-        return 0;
+        return await ServerLifetime.RunUntilStoppedAsync(
+            host, report, $"saga-worker ready: {ReserveStockExecuteQueue}, {ChargeExecuteQueue} on {options.RabbitMq!.Authority}", cancellationToken);
     }
 }
