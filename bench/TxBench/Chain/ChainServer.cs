@@ -98,41 +98,26 @@ public static class ChainServer
         };
     }
 
-    private static async Task<IResult> ReserveAsync(ChainReservation request, NpgsqlDataSource db, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await OrderSql.ReserveAsync(connection, transaction, request.OrderId, request.Sku, request.Quantity, request.OrderId, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return Results.Problem(statusCode: 409, title: "Out of stock");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return Results.Ok();
-    }
+    private static async Task<IResult> ReserveAsync(ChainReservation request, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        await OrderSql.InLocalTransactionAsync(db, (connection, transaction) => OrderSql.ReserveAsync(
+                connection, transaction, request.OrderId, request.Sku, request.Quantity, request.OrderId, cancellationToken), cancellationToken)
+            ? Results.Ok()
+            : Results.Problem(statusCode: 409, title: "Out of stock");
 
     private static async Task<IResult> ReleaseAsync(ChainReservation request, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await OrderSql.ReleaseAsync(connection, transaction, request.OrderId, request.Sku, request.Quantity, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return Results.Ok();
-    }
-
-    private static async Task<IResult> ChargeAsync(ChainCharge request, NpgsqlDataSource db, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await OrderSql.ChargeAsync(
-                connection, transaction, request.OrderId, request.CustomerId, request.Amount, request.CardNumber, request.OrderId, cancellationToken))
+        await OrderSql.InLocalTransactionAsync(db, async (connection, transaction) =>
         {
-            await transaction.RollbackAsync(cancellationToken);
-            return Results.Problem(statusCode: 402, title: "Charge refused");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+            await OrderSql.ReleaseAsync(connection, transaction, request.OrderId, request.Sku, request.Quantity, cancellationToken);
+            return true;
+        }, cancellationToken);
         return Results.Ok();
     }
+
+    private static async Task<IResult> ChargeAsync(ChainCharge request, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        await OrderSql.InLocalTransactionAsync(db, (connection, transaction) => OrderSql.ChargeAsync(
+                connection, transaction, request.OrderId, request.CustomerId, request.Amount, request.CardNumber, request.OrderId, cancellationToken),
+            cancellationToken)
+            ? Results.Ok()
+            : Results.Problem(statusCode: 402, title: "Charge refused");
 }

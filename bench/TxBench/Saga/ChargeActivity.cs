@@ -10,16 +10,10 @@ public sealed class ChargeActivity(SagaDatabases databases) : IExecuteActivity<C
     {
         var args = context.Arguments;
         var cancellationToken = context.CancellationToken;
-        await using var connection = await databases.Payments.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await OrderSql.ChargeAsync(
-                connection, transaction, args.OrderId, args.CustomerId, args.Amount, args.CardNumber, context.TrackingNumber, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return context.Faulted(new OrderRefusedException("card declined"));
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return context.Completed();
+        return await OrderSql.InLocalTransactionAsync(databases.Payments, (connection, transaction) => OrderSql.ChargeAsync(
+                connection, transaction, args.OrderId, args.CustomerId, args.Amount, args.CardNumber, context.TrackingNumber, cancellationToken),
+            cancellationToken)
+            ? context.Completed()
+            : context.Faulted(new OrderRefusedException("card declined"));
     }
 }

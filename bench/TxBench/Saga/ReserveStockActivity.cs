@@ -10,26 +10,21 @@ public sealed class ReserveStockActivity(SagaDatabases databases) : IActivity<Re
     {
         var args = context.Arguments;
         var cancellationToken = context.CancellationToken;
-        await using var connection = await databases.Inventory.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await OrderSql.ReserveAsync(connection, transaction, args.OrderId, args.Sku, args.Quantity, context.TrackingNumber, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return context.Faulted(new OrderRefusedException("out of stock"));
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return context.Completed(new ReserveStockLog(args.OrderId, args.Sku, args.Quantity));
+        return await OrderSql.InLocalTransactionAsync(databases.Inventory, (connection, transaction) => OrderSql.ReserveAsync(
+                connection, transaction, args.OrderId, args.Sku, args.Quantity, context.TrackingNumber, cancellationToken), cancellationToken)
+            ? context.Completed(new ReserveStockLog(args.OrderId, args.Sku, args.Quantity))
+            : context.Faulted(new OrderRefusedException("out of stock"));
     }
 
     public async Task<CompensationResult> Compensate(CompensateContext<ReserveStockLog> context)
     {
         var log = context.Log;
         var cancellationToken = context.CancellationToken;
-        await using var connection = await databases.Inventory.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await OrderSql.ReleaseAsync(connection, transaction, log.OrderId, log.Sku, log.Quantity, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await OrderSql.InLocalTransactionAsync(databases.Inventory, async (connection, transaction) =>
+        {
+            await OrderSql.ReleaseAsync(connection, transaction, log.OrderId, log.Sku, log.Quantity, cancellationToken);
+            return true;
+        }, cancellationToken);
         return context.Compensated();
     }
 }

@@ -9,6 +9,27 @@ namespace TxCoordinator.Bench.Workload;
 /// </summary>
 public static class OrderSql
 {
+    /// <summary>
+    /// Runs <paramref name="work"/> in a local transaction on a pooled connection: commits when it returns true, rolls
+    /// back when it returns false (the order was refused). Returns what the work returned.
+    /// </summary>
+    public static async Task<bool> InLocalTransactionAsync(
+        NpgsqlDataSource database, Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await work(connection, transaction))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     public static async Task<bool> ReserveAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid orderId, string sku, int quantity, Guid transactionId,
         CancellationToken cancellationToken = default)
