@@ -44,6 +44,8 @@ perf stat -a -e raw_syscalls:sys_enter,context-switches -x, -- true >/dev/null 2
     die "perf cannot count system-wide here (run as root, or lower kernel.perf_event_paranoid)"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/servers.sh
+source "$root/scripts/lib/servers.sh" # for txc_free_ports only: the stack itself is scripts/demo.sh's
 work="$(mktemp -d /tmp/txc-crossings.XXXXXX)"
 bench_dll="$root/bench/TxBench/bin/Release/net10.0/TxCoordinator.Bench.dll"
 pids=()
@@ -140,12 +142,7 @@ log "saga (starting its worker)"
 start_worker saga-worker "saga-worker ready" saga-worker --rabbitmq "$rabbitmq" "${databases[@]}"
 peer saga 30 saga --rabbitmq "$rabbitmq" "${databases[@]}"
 log "chain (starting its three processes)"
-mapfile -t ports < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks: s.bind(("127.0.0.1", 0))
-for s in socks: print(s.getsockname()[1])
-')
+mapfile -t ports < <(txc_free_ports 3)
 chain=(http://127.0.0.1:"${ports[0]}" http://127.0.0.1:"${ports[1]}" http://127.0.0.1:"${ports[2]}")
 start_worker chain-inventory "chain inventory ready" chain-serve --role inventory --db "$pg;Database=inventory" --urls "${chain[0]}"
 start_worker chain-payments "chain payments ready" chain-serve --role payments --db "$pg;Database=payments" --urls "${chain[1]}"
