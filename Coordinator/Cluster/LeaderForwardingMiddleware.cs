@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using TxCoordinator.Participants.Client;
 
@@ -37,7 +38,7 @@ internal sealed class LeaderForwardingMiddleware(
         using var request = new HttpRequestMessage(
             new HttpMethod(context.Request.Method),
             new Uri(leaderUrl, context.Request.Path.Value + context.Request.QueryString.Value));
-        if (context.Request.ContentLength > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        if (HasBody(context.Request))
         {
             request.Content = new StreamContent(context.Request.Body);
         }
@@ -99,6 +100,16 @@ internal sealed class LeaderForwardingMiddleware(
             }
         }
     }
+
+    /// <summary>
+    /// Whether the request carries a body to pass on. HTTP/2 and HTTP/3 frame a body with neither Content-Length nor
+    /// Transfer-Encoding (HttpClient's JSON content has no length), so the server is asked; the headers are the rule
+    /// only where it cannot tell.
+    /// </summary>
+    internal static bool HasBody(HttpRequest request) =>
+        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { } detection
+            ? detection.CanHaveBody
+            : request.ContentLength > 0 || request.Headers.ContainsKey("Transfer-Encoding");
 
     /// <summary>The paths a follower passes to the leader: the transactions API and the admin API, every method.</summary>
     internal static bool IsForwarded(PathString path) =>
