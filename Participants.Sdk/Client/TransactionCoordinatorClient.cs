@@ -127,7 +127,13 @@ public sealed class TransactionCoordinatorClient : ITransactionCoordinatorClient
                 attempts++;
                 using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                using var request = new HttpRequestMessage(method, new Uri(baseUrl, path));
+                // A request made by hand takes HTTP/1.1, not the client's defaults: honour those (HTTP/2 to a
+                // coordinator behind TLS, say, set through the HttpClient's configuration).
+                using var request = new HttpRequestMessage(method, new Uri(baseUrl, path))
+                {
+                    Version = _http.DefaultRequestVersion,
+                    VersionPolicy = _http.DefaultVersionPolicy,
+                };
                 if (body is not null)
                 {
                     request.Content = JsonContent.Create(body, body.GetType(), options: CoordinatorJson.Options);

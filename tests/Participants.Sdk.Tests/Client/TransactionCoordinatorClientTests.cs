@@ -53,6 +53,23 @@ public sealed class TransactionCoordinatorClientTests
     }
 
     [Fact]
+    public async Task Requests_TakeTheHttpClientsVersionAndPolicy()
+    {
+        var handler = new ScriptedHandler().On("a", _ => ScriptedHandler.Json(HttpStatusCode.OK, ViewJson));
+        var client = new TransactionCoordinatorClient(
+            new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact },
+            Options.Create(new CoordinatorClientOptions { Urls = [new Uri("http://a/")] }),
+            new FakeTimeProvider(),
+            NullLogger<TransactionCoordinatorClient>.Instance);
+
+        await client.GetAsync(TxId, Ct);
+
+        var request = Assert.Single(handler.Requests).Request;
+        Assert.Equal(HttpVersion.Version20, request.Version);
+        Assert.Equal(HttpVersionPolicy.RequestVersionExact, request.VersionPolicy);
+    }
+
+    [Fact]
     public async Task GetAsync_FirstAddressRefusesConnectionSecondMisdirected_UsesThird()
     {
         var handler = new ScriptedHandler()
