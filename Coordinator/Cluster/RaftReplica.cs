@@ -127,7 +127,11 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         {
             LowerElectionTimeout = _options.LowerElectionTimeoutMs,
             UpperElectionTimeout = _options.UpperElectionTimeoutMs,
-            RequestTimeout = TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs),
+            // DotNext's default. A follower installs the leader's snapshot inside the request, writing it into its
+            // database; a cold process can take over a second for that. Timed out, the install is sent again, and
+            // the follower refuses a snapshot no newer than what it holds, so the leader kept re-sending it and never
+            // replicated again until its next snapshot or a new leader (a CI run: a restarted replica stuck for 40 s).
+            RequestTimeout = TimeSpan.FromMilliseconds(_options.UpperElectionTimeoutMs),
             ConnectTimeout = TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs / 2),
             ColdStart = false,
             ConfigurationStorage = null!, // the built-in in-memory storage, filled with the static member list below
