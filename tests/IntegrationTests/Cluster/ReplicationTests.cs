@@ -422,7 +422,28 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
             }
 
             // Behind the leader's compacted log: it installs the leader's snapshot, which lacks the first orders.
-            await BringBackAsync(behind);
+            // Freshly started, it may take longer to install it than the leader waits, and then it refuses the same
+            // snapshot sent again until the leader takes its next one (docs/replication.md, a known issue): orders
+            // keep coming meanwhile, as they would in production, so that the leader does.
+            await stack.StartAsync(behind);
+            for (var round = 1; ; round++)
+            {
+                try
+                {
+                    await stack.CaughtUpAsync(behind, TimeSpan.FromSeconds(10));
+                    break;
+                }
+                catch (Exception) when (round < 3)
+                {
+                    var (moreSku, moreCustomer) = await SeedAsync(stock: 100);
+                    for (var i = 0; i < 50; i++)
+                    {
+                        var tx = await OrderAsync(moreSku, moreCustomer, Guid.NewGuid());
+                        (await stack.CommitAsync(tx.Id)).EnsureSuccessStatusCode();
+                    }
+                }
+            }
+
             foreach (var id in missed)
             {
                 await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(behind, id) == "Committed", Settle,
