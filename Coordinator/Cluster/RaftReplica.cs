@@ -130,8 +130,8 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
             // At most the lower election timeout, not DotNext's default (the upper one): a candidate counts its votes
             // only once every member has answered or failed, and gives up at its election timeout, so a vote sent to a
             // replica that cannot be reached must fail before that. With the default, a chaos run saw no new leader
-            // for the 29 s its leader was cut off. The cost: a follower whose install of the leader's snapshot
-            // outlasts this is sent the snapshot again and refuses it (a known issue, see docs/replication.md).
+            // for the 29 s its leader was cut off. So a follower installing the leader's snapshot must answer within
+            // it: the state machine writes the snapshot into the database after answering (ReplicatedStateMachine).
             RequestTimeout = TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs),
             ConnectTimeout = TimeSpan.FromMilliseconds(_options.LowerElectionTimeoutMs / 2),
             ColdStart = false,

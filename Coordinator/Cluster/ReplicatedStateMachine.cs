@@ -70,6 +70,12 @@ internal sealed class ReplicatedStateMachine(
     private long _heldUpTo;
     private long _writtenUpTo;
     private int _heldCount;
+    // The leader's snapshot being written into the database (InstallInBackgroundAsync), which holds _writing meanwhile.
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _installing = Task.CompletedTask;
+    private bool _installingNow;
+    private Exception? _installFailure;
+    private int _disposed;
 
     /// <summary>
     /// Told from when finished transactions may be missing from this replica's database: after it installs the
@@ -94,7 +100,7 @@ internal sealed class ReplicatedStateMachine(
     /// with nothing held, everything applied is written.
     /// </summary>
     public long WrittenIndex(long appliedIndex) =>
-        Volatile.Read(ref _heldCount) == 0 ? appliedIndex : Volatile.Read(ref _writtenUpTo);
+        Volatile.Read(ref _heldCount) == 0 && !Volatile.Read(ref _installingNow) ? appliedIndex : Volatile.Read(ref _writtenUpTo);
 
     /// <summary>Images held for the database, not yet written.</summary>
     public int HeldCount => Volatile.Read(ref _heldCount);
@@ -111,6 +117,13 @@ internal sealed class ReplicatedStateMachine(
         await _writing.WaitAsync(token);
         try
         {
+            if (_installFailure is { } failure)
+            {
+                // Applying on top of a snapshot half written would leave this database behind the log for good.
+                throw new InvalidOperationException(
+                    $"The leader's snapshot could not be written into this replica's database: {failure.Message}", failure);
+            }
+
             if (payload.Length > 0)
             {
                 // On the replica that appended the entry, DotNext hands back the images it was made from: no parsing,
@@ -288,9 +301,50 @@ internal sealed class ReplicatedStateMachine(
 
     protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
     {
-        // Held images are older than a snapshot installed from the leader; written first, they are then superseded.
-        await FlushAsync(token);
-        var installing = _started;
+        if (!_started)
+        {
+            await FlushAsync(token);
+            await RestoreIntoDatabaseAsync(snapshotFile, installing: false, token);
+            return;
+        }
+
+        // The leader's snapshot is installed inside its InstallSnapshot request, which it gives up on after the lower
+        // election timeout; a freshly started process can take longer than that to write a minute of history into
+        // PostgreSQL, and DotNext then refuses the same snapshot sent again (it already holds it), so the leader kept
+        // re-sending it instead of replicating until its next snapshot. So the request ends once the snapshot is on
+        // disk, and the database is written behind it, as entries are: holding the write lock until it is done, so
+        // every entry after the snapshot, a flush and a takeover wait for it. A crash meanwhile loses nothing: the
+        // next start restores this snapshot, now the replica's own newest, and replays the log after it.
+        await _writing.WaitAsync(token);
+        Volatile.Write(ref _installingNow, true);
+        _installing = Task.Run(() => InstallInBackgroundAsync(snapshotFile), CancellationToken.None);
+    }
+
+    private async Task InstallInBackgroundAsync(FileInfo snapshotFile)
+    {
+        try
+        {
+            // Held images are older than the snapshot; written first, they are then superseded.
+            await WriteHeldAsync(_stopping.Token);
+            await RestoreIntoDatabaseAsync(snapshotFile, installing: true, _stopping.Token);
+        }
+        catch (Exception ex)
+        {
+            _installFailure = ex;
+            if (!_stopping.IsCancellationRequested)
+            {
+                LogMessages.SnapshotInstallFailed(Logger, snapshotFile.Name, ex);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _installingNow, false);
+            _writing.Release();
+        }
+    }
+
+    private async Task RestoreIntoDatabaseAsync(FileInfo snapshotFile, bool installing, CancellationToken token)
+    {
         // A snapshot holds the unfinished transactions and the history; older finished ones may be in neither it nor
         // this database: with an empty database (a new or wiped replica), any; installing the leader's snapshot, those
         // begun since this replica's newest, or since its oldest unfinished one (it may have finished meanwhile).
@@ -384,18 +438,26 @@ internal sealed class ReplicatedStateMachine(
             ?? throw new InvalidDataException("A decision log entry holds null.");
     }
 
-    // An exception here would stop the log's applier for good, so a database hiccup is waited out (bounded);
-    // past that the replica stops applying and reports it, and its health check turns unready.
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        await _installing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await base.DisposeAsync();
         _writing.Dispose();
+        _stopping.Dispose();
     }
 
     // EF Core's retrying strategy, once it gives up, wraps the database's exception in an InvalidOperationException.
     private static bool IsTransient(Exception ex) =>
         ex is NpgsqlException or TimeoutException || ex.InnerException is NpgsqlException or TimeoutException;
 
+    // An exception here would stop the log's applier for good, so a database hiccup is waited out (bounded);
+    // past that the replica stops applying and reports it, and its health check turns unready.
     private async Task WithRetriesAsync(Func<CancellationToken, Task> write, long index, CancellationToken token)
     {
         for (var attempt = 1; ; attempt++)

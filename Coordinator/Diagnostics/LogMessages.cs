@@ -84,6 +84,9 @@ internal static partial class LogMessages
     [LoggerMessage(5017, LogLevel.Error, "The finished transactions begun between {From:O} and {Until:O} could not all be fetched from the other replicas: this replica answers 404 for those it lacks if elected (the others still hold them)")]
     public static partial void HistoryNotFilled(ILogger logger, DateTimeOffset from, DateTimeOffset until, Exception exception);
 
+    [LoggerMessage(5018, LogLevel.Error, "Snapshot {Snapshot} from the leader could not be written into the database; this replica stops applying the log (its readiness check fails) until it is restarted, which restores the snapshot again")]
+    public static partial void SnapshotInstallFailed(ILogger logger, string snapshot, Exception exception);
+
     [LoggerMessage(5005, LogLevel.Information, "Snapshot {Snapshot} restored into the database: {Count} transactions")]
     public static partial void SnapshotRestored(ILogger logger, string snapshot, int count);
 

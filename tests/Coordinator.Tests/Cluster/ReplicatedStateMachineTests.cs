@@ -364,6 +364,8 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
                 new[] { Image(stillOpen, 2, TransactionState.Preparing, null), Image(recent, 2, TransactionState.Aborted, Vote.No) },
                 TransactionImage.Json);
             await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct);
+            // Written into the database behind the install, as entries are.
+            await replica.Machine.FlushAsync(Ct);
 
             Assert.Null(applied.Latest(finishedMeanwhile));
             Assert.Null(await Database.FindAsync(finishedMeanwhile));
@@ -380,6 +382,43 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         var restartedCopy = new AppliedTransactions();
         await using var restarted = await OpenAsync(applied: restartedCopy);
         Assert.Equal(TransactionState.Preparing, restartedCopy.Latest(stillOpen)?.State);
+    }
+
+    [Fact]
+    public async Task LeadersSnapshot_IsInstalledWithoutWaitingForTheDatabase_AndTheEntriesAfterItWaitForIt()
+    {
+        _writeBehind = false;
+        var applied = new AppliedTransactions();
+        await using var replica = await OpenAsync(applied: applied);
+        var (inSnapshot, after) = (Guid.NewGuid(), Guid.NewGuid());
+        // Another session holds the table against writes (reads go on): the database is slow, as in a process just started.
+        await using var blocker = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using var blocking = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", blocker, blocking))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        // The leader's InstallSnapshot request ends once the snapshot is on disk: it gives up after an election timeout.
+        var snapshot = JsonSerializer.Serialize(new[] { Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json);
+        await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct)
+            .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.True(replica.Machine.WrittenIndex(10) < 10, "the database does not show the snapshot yet, and the replica does not claim it does");
+
+        // The entry after it is appended and committed, and applied only once the snapshot is in the database.
+        var next = replica.AppendAsync(Image(after, 1, TransactionState.Active, null));
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
+        Assert.False(next.IsCompleted);
+        Assert.Null(await Database.FindAsync(inSnapshot));
+
+        await blocking.RollbackAsync(Ct);
+        var nextIndex = await next.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(11, nextIndex);
+        Assert.Equal((TransactionState.Committed, 3L), Summary(await Database.FindAsync(inSnapshot)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(after)));
+        Assert.Equal(TransactionState.Committed, applied.Final(inSnapshot)?.State);
+        Assert.Equal(nextIndex, replica.Machine.WrittenIndex(nextIndex));
     }
 
     [Fact]
