@@ -18,7 +18,9 @@ log_dir="$root/TestResults"
 log="$log_dir/test-run.log"
 mkdir -p "$log_dir"
 
-trap txc_servers_stop EXIT
+# A test host killed for hanging (or crashing) never stops the services its fixtures started: they are found by the
+# marker they inherit (txc_mark_run, below) and killed, on the way out as after the tests.
+trap 'txc_kill_marked; txc_servers_stop' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -40,9 +42,13 @@ export TXC_TEST_RABBITMQ="$TXC_RMQ_URI"
 # TestResults below, so that a failure can be read after the run (and /tmp does not fill up with them).
 started_marker="$(mktemp)"
 status=0
+txc_mark_run
 dotnet test TxCoordinator.sln -c Release --no-build --nologo \
     --blame-hang --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
     --results-directory "$log_dir" 2>&1 | tee "$log" || status=$?
+txc_kill_marked
+# The chaos run marks and cleans up its own processes.
+unset TXC_RUN_MARKER
 
 # One "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!  - ...") line per test project.
 read -r passed failed skipped projects < <(
