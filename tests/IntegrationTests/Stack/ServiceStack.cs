@@ -218,6 +218,8 @@ public class ServiceStack : IAsyncLifetime
     {
         if (_processes.TryGetValue(name, out var previous))
         {
+            // Killed or crashed, as a rule; one still running would hold the port and never be stopped.
+            await previous.DisposeAsync();
             await SaveLogAsync(name, previous);
         }
 
@@ -362,14 +364,30 @@ public class ServiceStack : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // Every process is stopped even when one of them fails to (a kill that times out): a service left running
+        // would outlive the test run.
+        List<Exception> failures = [];
         foreach (var (name, host) in _processes)
         {
-            await host.DisposeAsync();
+            var pid = host.Id;
+            try
+            {
+                await host.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                failures.Add(new InvalidOperationException($"{name} (pid {pid}) could not be stopped: {ex.Message}", ex));
+            }
+
             await SaveLogAsync(name, host);
         }
 
         Http.Dispose();
         await _rabbitMq.DisposeAsync();
         await _postgres.DisposeAsync();
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("The stack did not stop cleanly.", failures);
+        }
     }
 }
