@@ -73,7 +73,6 @@ internal sealed class ReplicatedStateMachine(
     // The leader's snapshot being written into the database (InstallInBackgroundAsync), which holds _writing meanwhile.
     private readonly CancellationTokenSource _stopping = new();
     private Task _installing = Task.CompletedTask;
-    private bool _installingNow;
     private Exception? _installFailure;
     private int _disposed;
 
@@ -100,7 +99,7 @@ internal sealed class ReplicatedStateMachine(
     /// with nothing held, everything applied is written.
     /// </summary>
     public long WrittenIndex(long appliedIndex) =>
-        Volatile.Read(ref _heldCount) == 0 && !Volatile.Read(ref _installingNow) ? appliedIndex : Volatile.Read(ref _writtenUpTo);
+        Volatile.Read(ref _heldCount) == 0 && Volatile.Read(ref _installing).IsCompleted ? appliedIndex : Volatile.Read(ref _writtenUpTo);
 
     /// <summary>Images held for the database, not yet written.</summary>
     public int HeldCount => Volatile.Read(ref _heldCount);
@@ -316,8 +315,7 @@ internal sealed class ReplicatedStateMachine(
         // every entry after the snapshot, a flush and a takeover wait for it. A crash meanwhile loses nothing: the
         // next start restores this snapshot, now the replica's own newest, and replays the log after it.
         await _writing.WaitAsync(token);
-        Volatile.Write(ref _installingNow, true);
-        _installing = Task.Run(() => InstallInBackgroundAsync(snapshotFile), CancellationToken.None);
+        Volatile.Write(ref _installing, Task.Run(() => InstallInBackgroundAsync(snapshotFile), CancellationToken.None));
     }
 
     private async Task InstallInBackgroundAsync(FileInfo snapshotFile)
@@ -338,7 +336,6 @@ internal sealed class ReplicatedStateMachine(
         }
         finally
         {
-            Volatile.Write(ref _installingNow, false);
             _writing.Release();
         }
     }

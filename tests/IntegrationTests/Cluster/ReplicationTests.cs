@@ -425,8 +425,7 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
             // install answers once the snapshot is on disk, before this freshly started process writes it into its
             // database: a leader that gave up waiting would send it again, and the follower refuse it as one it holds,
             // until the leader's next snapshot (which nothing here would cause).
-            await stack.StartAsync(behind);
-            await stack.CaughtUpAsync(behind, TimeSpan.FromSeconds(30));
+            await BringBackAsync(behind);
             foreach (var id in missed)
             {
                 await Eventually.HoldsAsync(async () => await stack.StateInDatabaseAsync(behind, id) == "Committed", Settle,
