@@ -19,7 +19,8 @@ usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--stack-warmup S] [--
   --concurrency LIST  concurrency sweep for floor and txc-3, e.g. 1,8,32,64 (default; --quick: 32). 32 is always run.
   --peers LIST        any of floor,bus,saga,chain,txc-1,txc-3,participants (default: all; --quick: floor,bus,saga,txc-3)
   --out DIR           where the results go (default bench/results)
-  --keep-logs DIR     copy every process's and server's log into DIR before cleaning up
+  --keep-logs DIR     copy every process's and server's log into DIR before cleaning up (a failed run keeps
+                      them in a new ${TMPDIR:-/tmp}/txc-bench-failed.* folder without being asked)
   --no-build          use the existing Release build
 USAGE
 }
@@ -147,8 +148,14 @@ rollback_prepared() {
 }
 
 cleanup() {
+    local status=$?
     [[ -z $cleaned ]] || return 0
     cleaned=1
+    # A run that failed keeps its logs even when not asked to: the cause of a failure seen once is otherwise lost
+    # with the throwaway servers' folder. Ctrl-C (130) and a request to stop (143) are not failures.
+    if ((status != 0 && status != 130 && status != 143)) && [[ -z $keep_logs && -n $TXC_SERVERS_DIR ]]; then
+        keep_logs="$(mktemp -d "${TMPDIR:-/tmp}/txc-bench-failed.XXXXXX")"
+    fi
     # The load generator first (SIGTERM: it rolls back what it prepared), then everything else in parallel.
     [[ -z $phase_pid ]] || txc_stop_process "$phase_pid" TERM 30
     txc_stop_processes "${pids[@]}" "${TXC_REPLICA_PIDS[@]}"
