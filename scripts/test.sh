@@ -47,8 +47,6 @@ dotnet test TxCoordinator.sln -c Release --no-build --nologo \
     --blame-hang --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
     --results-directory "$log_dir" 2>&1 | tee "$log" || status=$?
 txc_kill_marked
-# The chaos run marks and cleans up its own processes.
-unset TXC_RUN_MARKER
 
 # One "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!  - ...") line per test project.
 read -r passed failed skipped projects < <(

@@ -21,6 +21,9 @@ TXC_RMQ_BIN="${TXC_RMQ_BIN:-/usr/lib/rabbitmq/bin}"
 TXC_SERVER_START_TIMEOUT="${TXC_SERVER_START_TIMEOUT:-45}"
 
 TXC_SERVERS_DIR=""
+# This script's own mark (txc_mark_run); never exported, so a script started from this one marks anew.
+TXC_OWN_MARK=""
+export -n TXC_OWN_MARK
 TXC_PG_PID=""
 TXC_RMQ_PID=""
 TXC_EPMD_PID=""
@@ -484,20 +487,26 @@ txc_servers_stop() {
 }
 
 # Tags every process started from now on (through the environment they inherit), so that txc_kill_marked can find
-# whatever outlived its parent: a service a killed test host had started, say. Exact match: never a broad name.
+# whatever outlived its parent: a service a killed test host had started, say. Exact match: never a broad name. A
+# script started under another's mark (bench/run.sh from a test, say) adds a mark of its own to the inherited ones:
+# what it starts carries both, so the outer script still finds it, and the inner one kills only what it started, not
+# its parent's processes too. The script's own mark is not exported: each script that marks gets a new one.
 txc_mark_run() {
-    TXC_RUN_MARKER="${TXC_RUN_MARKER:-txc-$$-$RANDOM$RANDOM}"
+    [[ -z $TXC_OWN_MARK ]] || return 0
+    TXC_OWN_MARK="txc-$$-$RANDOM$RANDOM"
+    TXC_RUN_MARKER="${TXC_RUN_MARKER:+$TXC_RUN_MARKER,}$TXC_OWN_MARK"
     export TXC_RUN_MARKER
 }
 
 txc_kill_marked() {
-    [[ -n ${TXC_RUN_MARKER:-} ]] || return 0
+    [[ -n $TXC_OWN_MARK ]] || return 0
     local environ pid command
     for environ in /proc/[0-9]*/environ; do
         pid="${environ#/proc/}"
         pid="${pid%/environ}"
         [[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
-        if grep -qzx -- "TXC_RUN_MARKER=$TXC_RUN_MARKER" "$environ" 2>/dev/null; then
+        # One of the comma-separated marks is ours (the marks are letters, digits and dashes: no regex escapes).
+        if grep -qz -- "^TXC_RUN_MARKER=\(.*,\)\{0,1\}$TXC_OWN_MARK\(,.*\)\{0,1\}\$" "$environ" 2>/dev/null; then
             command="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120 || true)"
             if kill -KILL "$pid" 2>/dev/null; then
                 txc_log "killed leftover process $pid: $command"

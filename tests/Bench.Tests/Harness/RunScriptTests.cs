@@ -99,9 +99,6 @@ public sealed partial class RunScriptTests
             start.ArgumentList.Add(argument);
         }
 
-        // scripts/test.sh marks every process the tests start, and run.sh kills the processes carrying its marker when
-        // it ends: inheriting test.sh's, it would kill this test host and every other test's services with it.
-        start.Environment.Remove("TXC_RUN_MARKER");
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
