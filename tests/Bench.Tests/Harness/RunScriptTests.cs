@@ -6,7 +6,8 @@ namespace TxCoordinator.Bench.Tests.Harness;
 
 /// <summary>
 /// bench/run.sh itself, as a user runs it: nonsense is refused before anything starts, and a run that fails keeps
-/// every log it wrote and leaves no server behind.
+/// every log it wrote and leaves no server behind. Under scripts/test.sh the script inherits the test run's process
+/// mark (scripts/lib/servers.sh): its clean-up must then kill what it started, not this test host.
 /// </summary>
 public sealed partial class RunScriptTests
 {
