@@ -2,9 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace TxCoordinator.TestInfrastructure;
 
-/// <summary>SIGSTOP/SIGCONT, which .NET has no API for: they freeze a process the way a long GC pause or a VM stall would.</summary>
-internal static partial class UnixSignals
+/// <summary>
+/// Signals .NET has no API for: SIGSTOP/SIGCONT freeze a process the way a long GC pause or a VM stall would; SIGTERM
+/// asks a script to stop and clean up, where <see cref="System.Diagnostics.Process.Kill()"/> would leave what it started.
+/// </summary>
+public static partial class UnixSignals
 {
+    public static void Terminate(int processId) => Send(processId, 15);
+
     public static void Stop(int processId) => Send(processId, OperatingSystem.IsMacOS() ? 17 : 19);
 
     public static void Continue(int processId) => Send(processId, OperatingSystem.IsMacOS() ? 19 : 18);
@@ -13,7 +18,7 @@ internal static partial class UnixSignals
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
-            throw new PlatformNotSupportedException("Pausing a process needs Linux or macOS signals.");
+            throw new PlatformNotSupportedException("Signalling a process needs Linux or macOS.");
         }
 
         if (Kill(processId, signal) != 0)

@@ -118,7 +118,7 @@ public sealed partial class RunScriptTests
         catch (OperationCanceledException)
         {
             // TERM lets run.sh stop what it started; the test fails either way.
-            Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit(5_000);
+            UnixSignals.Terminate(process.Id);
             await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
             Assert.Fail($"bench/run.sh {string.Join(' ', arguments)} did not end within {timeout}:\n{await stderr}");
         }
