@@ -1,3 +1,4 @@
+using System.Globalization;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using TxCoordinator.Coordinator.Diagnostics;
@@ -158,9 +159,25 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
         {
             var writer = IAsyncBinaryWriter.Create(stream, new byte[64 * 1024]);
             await entry.WriteToAsync(writer, ct);
+            ThrowIfCutOff(entry, stream.Position);
         }, token);
         await RestoreAsync(installed.File, token);
         Volatile.Write(ref _snapshot, installed);
         return _appliedIndex = entry.Index;
+    }
+
+    // DotNext's TCP transport reads a snapshot until its stream ends, and a leader that gives up on the request (after an
+    // election timeout) and closes the connection ends it early without an error: the cut-off file would be taken for
+    // the whole snapshot, fail half-way through being written into the database, and stop the replica (a chaos run:
+    // "Expected end of string, but instead reached end of data", exit code 70). Refused here, before it is named, the
+    // request fails instead and the leader sends the snapshot again.
+    private static void ThrowIfCutOff(in LogEntry entry, long received)
+    {
+        if (entry.Length is { } length && received != length)
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The leader's snapshot at entry {entry.Index} (term {entry.Term}) arrived with {received} of its {length} bytes: the transfer was cut off, so it is refused and the leader sends it again."));
+        }
     }
 }

@@ -422,6 +422,40 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task LeadersSnapshotCutOffInTransfer_IsRefused_AndTheLogStaysHealthy()
+    {
+        _writeBehind = false;
+        var applied = new AppliedTransactions();
+        await using var replica = await OpenAsync(applied: applied);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var watching = WriteAheadLogFailure.WaitAsync(replica.Log, timeout.Token);
+        var (inSnapshot, after) = (Guid.NewGuid(), Guid.NewGuid());
+        var whole = System.Text.Encoding.UTF8.GetBytes(
+            JsonSerializer.Serialize(new[] { Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json) + "\n");
+
+        // As DotNext hands over a snapshot whose leader closed the connection half-way: its length as the leader
+        // announced it, fewer bytes, and no error.
+        var cutOff = new SnapshotEntry(whole[..(whole.Length / 2)], Term: 1) { AnnouncedLength = whole.Length };
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => replica.Log.AppendAsync(cutOff, startIndex: 10, Ct).AsTask());
+
+        Assert.Contains($"arrived with {whole.Length / 2} of its {whole.Length} bytes", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_folder.GetDirectories("snapshots").Single().GetFiles());
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(watching.IsCompleted, "a refused snapshot must not fail the log");
+
+        // The leader sends it again, whole: it is installed, and the log goes on after it.
+        await replica.Log.AppendAsync(new SnapshotEntry(whole, Term: 1), startIndex: 10, Ct);
+        var next = await replica.AppendAsync(Image(after, 1, TransactionState.Active, null)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(11, next);
+        Assert.Equal((TransactionState.Committed, 3L), Summary(await Database.FindAsync(inSnapshot)));
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(after)));
+        Assert.Equal(TransactionState.Committed, applied.Final(inSnapshot)?.State);
+        Assert.False(watching.IsCompleted);
+    }
+
+    [Fact]
     public async Task EntryThatCannotBeApplied_FailsTheLog_AndTheWatchReportsWhy()
     {
         _writeBehind = false;
@@ -488,9 +522,12 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     /// <summary>A snapshot as the leader sends it to a follower behind its log (DotNext's InstallSnapshot).</summary>
     private sealed record SnapshotEntry(byte[] Content, long Term) : IRaftLogEntry
     {
+        /// <summary>The length the leader announced; the content's own unless the transfer was cut off.</summary>
+        public long? AnnouncedLength { get; init; }
+
         public bool IsSnapshot => true;
 
-        public long? Length => Content.Length;
+        public long? Length => AnnouncedLength ?? Content.Length;
 
         public bool IsReusable => true;
 
