@@ -114,11 +114,12 @@ log() {
     printf '[chaos %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
 }
 
-# Keeps the logs and the history where a person can read them: always on failure, on success with --keep-logs.
+# Keeps the logs and the history where a person can read them: always on failure or after a process exited on its own
+# (txc_nemesis_supervise), otherwise with --keep-logs.
 keep_evidence() {
     local into="$keep_logs"
     if [[ -z $into ]]; then
-        ((status != 0)) || return 0
+        ((status != 0 || ${#TXC_NEMESIS_EXITS[@]} > 0)) || return 0
         into="$(mktemp -d "${TMPDIR:-/tmp}/txc-chaos-logs.XXXXXX")"
     fi
     [[ -n $TXC_SERVERS_DIR && -d $TXC_SERVERS_DIR/logs ]] || return 0
@@ -209,9 +210,16 @@ committed_since() {
 }
 
 # Every kind once, in a seeded order, then seeded random kinds; one at a time with a few quiet seconds between.
-# Seeded only now: starting the servers draws ports from RANDOM as many times as it takes to find free ones.
+# Seeded only now: starting the servers draws ports from RANDOM as many times as it takes to find free ones. The keys
+# are drawn here, not in the pipeline that sorts them: bash reseeds RANDOM in every subshell, so a draw there would
+# ignore --seed.
 RANDOM=$seed
-mapfile -t schedule < <(for kind in "${TXC_NEMESIS_KINDS[@]}"; do printf '%05d %s\n' "$RANDOM" "$kind"; done | sort | cut -d' ' -f2)
+keyed=()
+for kind in "${TXC_NEMESIS_KINDS[@]}"; do
+    printf -v key '%05d %s' "$RANDOM" "$kind"
+    keyed+=("$key")
+done
+mapfile -t schedule < <(printf '%s\n' "${keyed[@]}" | sort | cut -d' ' -f2)
 done_kinds=0
 sleep 5
 while :; do
@@ -224,6 +232,7 @@ while :; do
     done_kinds=$((done_kinds + 1))
     # A fault that could not be undone is left to the heal below; the run goes on.
     txc_nemesis_inject "$kind" || log "fault $kind did not complete (status $?)"
+    txc_nemesis_supervise
     if ! kill -0 "$runner_pid" 2>/dev/null; then
         log "the load runner died; the end of its log:"
         tail -n 20 "$TXC_SERVERS_DIR/logs/loadrunner.log" >&2
@@ -235,6 +244,7 @@ while :; do
     if ! txc_wait_for 30 "$runner_pid" committed_since "$(tail -n 1 "$faults" | sed -n 's/.*"start":\([0-9]*\).*/\1/p')"; then
         log "no order placed since the fault began has committed within 30 s of its end; going on"
     fi
+    txc_nemesis_supervise
     txc_nemesis_wait_healthy 60 || log "not everything is healthy after 60 s; going on"
     txc_nemesis_draw 3 6
     sleep "$TXC_DRAW"
@@ -246,6 +256,8 @@ while ((SECONDS < workload_start + workload_seconds)); do sleep 1; done
 
 log "healing"
 txc_nemesis_heal
+((${#TXC_NEMESIS_EXITS[@]} == 0)) ||
+    log "WARNING: ${#TXC_NEMESIS_EXITS[@]} process(es) exited on their own and were restarted: $(IFS=,; printf '%s' "${TXC_NEMESIS_EXITS[*]}")"
 txc_replicas_wait_ready "$ready_timeout" || true
 for name in inventory payments orders; do
     txc_sample_wait_ready "$name" "$ready_timeout" || true

@@ -7,6 +7,7 @@
 #   txc_nemesis_inject KIND        # kill-leader | kill-follower | kill-participant | pause-leader | partition-leader |
 #                                  # restart-rabbitmq | restart-postgres; durations are drawn from $RANDOM (seed it)
 #   txc_nemesis_heal               # undoes whatever may be left: SIGCONT, partition removed, dead processes restarted
+#   txc_nemesis_supervise          # restarts a replica or sample that exited on its own, as a service manager would
 # Partitions: replica I runs with group id TXC_REPLICA_GID_BASE+I (see replicas.sh); isolating it adds two rules to a
 # chain of our own, hooked into OUTPUT: packets to its Raft port (peers -> I) and packets of its group to the others'
 # Raft ports (I -> peers) are dropped. Traffic stays on loopback; policies and other chains are never touched.
@@ -17,6 +18,8 @@ TXC_NEMESIS_PAUSED=""
 TXC_DRAW=0
 # Partitions after which no other replica was seen leading (reported by chaos.sh).
 TXC_NEMESIS_UNBITTEN=0
+# Replicas and samples that exited on their own, each as "name (exit code N)" (reported by chaos.sh).
+TXC_NEMESIS_EXITS=()
 TXC_NEMESIS_READY_TIMEOUT="${TXC_NEMESIS_READY_TIMEOUT:-45}"
 TXC_NEMESIS_KINDS=(kill-leader kill-follower kill-participant pause-leader partition-leader restart-rabbitmq restart-postgres)
 
@@ -216,6 +219,37 @@ txc_nemesis_wait_healthy() {
     done
 }
 
+# A replica or sample that exited without the nemesis killing it is restarted, as systemd or Kubernetes would restart
+# it, and named with its exit code and its last critical or error line. Left down, it would turn every later fault
+# into a double fault (a CI run: a replica that stopped itself with exit code 70, then a partition of the leader that
+# no other replica could take over for 30 s), and nothing but the recovery time would show it.
+txc_nemesis_supervise() {
+    local i name
+    for ((i = 0; i < TXC_REPLICA_COUNT; i++)); do
+        if txc_nemesis_exited "$(txc_replica_name "$i")" "${TXC_REPLICA_PIDS[$i]}"; then
+            txc_replica_start "$i"
+            txc_nemesis_replica_ready "$i"
+        fi
+    done
+    for name in "${!TXC_SAMPLE_PIDS[@]}"; do
+        if txc_nemesis_exited "$name" "${TXC_SAMPLE_PIDS[$name]}"; then
+            txc_sample_start "$name"
+            txc_sample_wait_ready "$name" "$TXC_NEMESIS_READY_TIMEOUT" || true
+        fi
+    done
+}
+
+# True when PID (a child of this shell, NAME's process) has exited; says so with its exit code and its log's last
+# "crit:" or "fail:" line.
+txc_nemesis_exited() {
+    local name="$1" pid="$2" code=0 last
+    [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null || return 1
+    wait "$pid" 2>/dev/null || code=$?
+    TXC_NEMESIS_EXITS+=("$name (exit code $code)")
+    last="$(grep -E -A1 '(crit|fail): ' "$TXC_SERVERS_DIR/logs/$name.log" 2>/dev/null | tail -n 2 | tr -s ' \n' ' ' | cut -c1-400)"
+    txc_log "nemesis: WARNING $name exited on its own with exit code $code; restarting it. Its last error: ${last:-none logged}"
+}
+
 # Whatever a fault interrupted half-way (Ctrl-C, a failed restart) is undone: nothing paused, no partition, every
 # server, replica and sample running. Also the last step before the system is left to quiesce.
 txc_nemesis_heal() {
@@ -225,6 +259,7 @@ txc_nemesis_heal() {
         TXC_NEMESIS_PAUSED=""
     fi
     txc_nemesis_unpartition
+    txc_nemesis_supervise
     if [[ -n $TXC_PG_PID ]] && ! kill -0 "$TXC_PG_PID" 2>/dev/null; then
         txc_pg_launch || true
     fi
