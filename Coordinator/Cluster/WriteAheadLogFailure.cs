@@ -11,33 +11,57 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// </summary>
 internal static class WriteAheadLogFailure
 {
+    /// <summary>How often the log is asked again whether it failed, in case its interruption was missed.</summary>
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Returns what made <paramref name="log"/> fail, once it has; null when <paramref name="stopping"/> is cancelled first.
     /// </summary>
-    public static async Task<Exception?> WaitAsync(WriteAheadLog log, CancellationToken stopping)
+    public static Task<Exception?> WaitAsync(WriteAheadLog log, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(log);
-        try
-        {
-            // No entry ever has this index: the wait ends only when the log fails (or we stop).
-            await log.WaitForApplyAsync(long.MaxValue, stopping);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (PendingTaskInterruptedException interrupted)
-        {
-            // Waiting when it failed: DotNext interrupts the wait with its InternalException.
-            return Cause(interrupted.Reason as Exception ?? interrupted);
-        }
-        catch (WriteAheadLog.InternalException failed)
-        {
-            // It had failed already.
-            return Cause(failed);
-        }
+        // No entry ever has this index: the wait ends only when the log fails (or we stop).
+        return WaitAsync(token => log.WaitForApplyAsync(long.MaxValue, token), ProbeInterval, stopping);
+    }
 
-        return null;
+    /// <summary>
+    /// Waits through <paramref name="waitForApply"/>, asking again every <paramref name="probeInterval"/>. DotNext
+    /// interrupts only the callers queued when its background work fails, and a caller woken by the previous entry's
+    /// apply is not queued until it has checked its condition again: a failure in that moment went unnoticed, and the
+    /// replica stayed in the group refusing everything (a chaos run: its flusher failed with "WAL page 46 doesn't exist
+    /// on the disk", and no exit followed). A new call checks the failure DotNext keeps before it waits.
+    /// </summary>
+    internal static async Task<Exception?> WaitAsync(
+        Func<CancellationToken, ValueTask> waitForApply, TimeSpan probeInterval, CancellationToken stopping)
+    {
+        while (true)
+        {
+            using var probe = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            probe.CancelAfter(probeInterval);
+            try
+            {
+                await waitForApply(probe.Token);
+                return null;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (OperationCanceledException) when (probe.IsCancellationRequested)
+            {
+                // Time to ask again.
+            }
+            catch (PendingTaskInterruptedException interrupted)
+            {
+                // Waiting when it failed: DotNext interrupts the wait with its InternalException.
+                return Cause(interrupted.Reason as Exception ?? interrupted);
+            }
+            catch (WriteAheadLog.InternalException failed)
+            {
+                // It had failed already.
+                return Cause(failed);
+            }
+        }
     }
 
     private static Exception Cause(Exception failure) =>
