@@ -278,16 +278,21 @@ internal sealed class ReplicatedStateMachine(
             }
 
             var count = 0;
-            foreach (var chunk in unfinished.Where(image => !recent.ContainsKey(image.Id)).Concat(recent.Values).Chunk(SnapshotChunk))
+            var start = output.Position;
+            await using (var compressed = SnapshotContent.Compress(output))
             {
-                // One JSON array of images per line: RestoreAsync reads a line at a time.
-                await JsonSerializer.SerializeAsync(output, chunk, TransactionImage.Json, token);
-                await output.WriteAsync(NewLine, token);
-                count += chunk.Length;
+                foreach (var chunk in unfinished.Where(image => !recent.ContainsKey(image.Id)).Concat(recent.Values).Chunk(SnapshotChunk))
+                {
+                    // One JSON array of images per line: RestoreAsync reads a line at a time.
+                    await JsonSerializer.SerializeAsync(compressed, chunk, TransactionImage.Json, token);
+                    await compressed.WriteAsync(NewLine, token);
+                    count += chunk.Length;
+                }
             }
 
             LogMessages.SnapshotWritten(
-                Logger, index, count, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, Math.Round(captureMs, 2));
+                Logger, index, count, output.Position - start, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                Math.Round(captureMs, 2));
         };
     }
 
@@ -358,7 +363,7 @@ internal sealed class ReplicatedStateMachine(
 
         var inSnapshot = new HashSet<Guid>();
         var count = 0;
-        using var reader = new StreamReader(snapshotFile.FullName);
+        using var reader = new StreamReader(SnapshotContent.OpenRead(snapshotFile.FullName));
         while (await reader.ReadLineAsync(token) is { } line)
         {
             if (line.Length == 0)

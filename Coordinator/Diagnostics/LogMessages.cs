@@ -69,8 +69,8 @@ internal static partial class LogMessages
     [LoggerMessage(5003, LogLevel.Warning, "Replica '{ReplicaId}' was elected but could not take over: {Reason}")]
     public static partial void TakeoverFailed(ILogger logger, string replicaId, string reason);
 
-    [LoggerMessage(5004, LogLevel.Information, "Snapshot of the decision log at entry {Index} written: {Count} transactions in {ElapsedMs} ms, beside the applier (which it held for {CaptureMs} ms)")]
-    public static partial void SnapshotWritten(ILogger logger, long index, int count, long elapsedMs, double captureMs);
+    [LoggerMessage(5004, LogLevel.Information, "Snapshot of the decision log at entry {Index} written: {Count} transactions, {Bytes} bytes compressed, in {ElapsedMs} ms, beside the applier (which it held for {CaptureMs} ms)")]
+    public static partial void SnapshotWritten(ILogger logger, long index, int count, long bytes, long elapsedMs, double captureMs);
 
     [LoggerMessage(5014, LogLevel.Error, "Snapshot of the decision log at entry {Index} could not be written; the log keeps its entries until the next one is")]
     public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);

@@ -154,7 +154,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         }
 
         var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
-        var lines = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0).ToList();
+        var lines = SnapshotLines(snapshot).Where(l => l.Length > 0).ToList();
         var written = lines.SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).Select(i => i.Id).ToList();
         Assert.Equal(3, lines.Count); // 2 + 2 + 1
         Assert.Equal(ids.Order(), written.Order());
@@ -163,6 +163,36 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         _writeBehind = false;
         await using var restarted = await OpenAsync(snapshotEvery: 5, snapshotChunk: 2);
         foreach (var id in ids.Append(last))
+        {
+            Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(id)));
+        }
+    }
+
+    [Fact]
+    public async Task Snapshot_IsCompressed_AndOneWrittenBeforeCompressionStillRestores()
+    {
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToArray();
+        await using (var replica = await OpenAsync(snapshotEvery: 20))
+        {
+            foreach (var id in ids)
+            {
+                await replica.AppendAsync(Image(id, 1, TransactionState.Active, null)); // snapshot at the twentieth entry
+            }
+        }
+
+        var folder = _folder.GetDirectories("snapshots").Single();
+        var snapshot = folder.GetFiles().Single();
+        var bytes = await File.ReadAllBytesAsync(snapshot.FullName, Ct);
+        var json = string.Join('\n', SnapshotLines(snapshot));
+        Assert.Equal(new byte[] { 0x1f, 0x8b }, bytes[..2]);
+        Assert.True(bytes.Length * 3 < System.Text.Encoding.UTF8.GetByteCount(json), $"{bytes.Length} bytes compressed for {json.Length} of JSON");
+
+        // As versions before compression wrote it: the same lines, plain.
+        await File.WriteAllTextAsync(snapshot.FullName, json, Ct);
+        await WipeAsync();
+        _writeBehind = false;
+        await using var restarted = await OpenAsync(snapshotEvery: 20);
+        foreach (var id in ids)
         {
             Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(id)));
         }
@@ -184,7 +214,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         }
 
         var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
-        var written = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0)
+        var written = SnapshotLines(snapshot).Where(l => l.Length > 0)
             .SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).Select(i => i.Id).ToList();
         Assert.Equal(new[] { oldUnfinished.Id, recentFinished.Id, recentUnfinished.Id }.Order(), written.Order());
     }
@@ -276,7 +306,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         }
 
         var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
-        var written = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0)
+        var written = SnapshotLines(snapshot).Where(l => l.Length > 0)
             .SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).ToList();
         Assert.Equal(
             new[] { (a, TransactionState.Committed, 2L), (b, TransactionState.Aborted, 2L) }.OrderBy(x => x.Item1),
@@ -310,7 +340,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
         var snapshot = _folder.GetDirectories("snapshots").Single().GetFiles().Single();
         Assert.Equal("2-1", snapshot.Name);
-        var written = File.ReadAllLines(snapshot.FullName).Where(l => l.Length > 0)
+        var written = SnapshotLines(snapshot).Where(l => l.Length > 0)
             .SelectMany(l => JsonSerializer.Deserialize<List<TransactionImage>>(l, TransactionImage.Json)!).ToList();
         Assert.Equal([(a, TransactionState.Preparing, 2L)], written.Select(i => (i.Id, i.State, i.Revision)));
     }
@@ -488,6 +518,13 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await stopping.CancelAsync();
 
         Assert.Null(await watching);
+    }
+
+    /// <summary>The JSON lines of a snapshot file, as restoring reads them (decompressed).</summary>
+    private static string[] SnapshotLines(FileInfo snapshot)
+    {
+        using var reader = new StreamReader(SnapshotContent.OpenRead(snapshot.FullName));
+        return reader.ReadToEnd().Split('\n');
     }
 
     private static (TransactionState, long)? Summary((TransactionState State, long Revision, List<Vote?> Votes)? stored) =>
