@@ -256,8 +256,6 @@ while ((SECONDS < workload_start + workload_seconds)); do sleep 1; done
 
 log "healing"
 txc_nemesis_heal
-((${#TXC_NEMESIS_EXITS[@]} == 0)) ||
-    log "WARNING: ${#TXC_NEMESIS_EXITS[@]} process(es) exited on their own and were restarted: $(IFS=,; printf '%s' "${TXC_NEMESIS_EXITS[*]}")"
 txc_replicas_wait_ready "$ready_timeout" || true
 for name in inventory payments orders; do
     txc_sample_wait_ready "$name" "$ready_timeout" || true
@@ -282,6 +280,11 @@ runner() {
         log "load runner '$1' failed: the check will say what is missing"
 }
 runner outstanding --label "heal+${in_doubt_after}s"
+# A replica that was stopping itself when the heal looked (a failed log takes it a moment) is restarted before the
+# final state is read from every replica.
+txc_nemesis_supervise
+((${#TXC_NEMESIS_EXITS[@]} == 0)) ||
+    log "WARNING: ${#TXC_NEMESIS_EXITS[@]} process(es) exited on their own and were restarted: $(IFS=,; printf '%s' "${TXC_NEMESIS_EXITS[*]}")"
 # Every replica's own database too: they apply one log, so they must agree on every transaction they finished.
 replica_dbs=""
 for i in "${!TXC_REPLICA_DBS[@]}"; do
