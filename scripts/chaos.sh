@@ -284,7 +284,7 @@ runner outstanding --label "heal+${in_doubt_after}s"
 # final state is read from every replica.
 txc_nemesis_supervise
 ((${#TXC_NEMESIS_EXITS[@]} == 0)) ||
-    log "WARNING: ${#TXC_NEMESIS_EXITS[@]} process(es) exited on their own and were restarted: $(IFS=,; printf '%s' "${TXC_NEMESIS_EXITS[*]}")"
+    log "WARNING: ${#TXC_NEMESIS_EXITS[@]} process(es) exited on their own and were restarted: $(printf '%s, ' "${TXC_NEMESIS_EXITS[@]}" | sed 's/, $//')"
 # Every replica's own database too: they apply one log, so they must agree on every transaction they finished.
 replica_dbs=""
 for i in "${!TXC_REPLICA_DBS[@]}"; do

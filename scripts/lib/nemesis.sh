@@ -257,28 +257,18 @@ txc_nemesis_exited() {
 
 # Whatever a fault interrupted half-way (Ctrl-C, a failed restart) is undone: nothing paused, no partition, every
 # server, replica and sample running. Also the last step before the system is left to quiesce.
+# The caller waits for them to be ready.
 txc_nemesis_heal() {
-    local i name
     if [[ -n $TXC_NEMESIS_PAUSED ]]; then
         kill -CONT -- "-$TXC_NEMESIS_PAUSED" 2>/dev/null || kill -CONT "$TXC_NEMESIS_PAUSED" 2>/dev/null || true
         TXC_NEMESIS_PAUSED=""
     fi
     txc_nemesis_unpartition
-    txc_nemesis_supervise
     if [[ -n $TXC_PG_PID ]] && ! kill -0 "$TXC_PG_PID" 2>/dev/null; then
         txc_pg_launch || true
     fi
     if [[ -n $TXC_RMQ_PID ]] && ! kill -0 "$TXC_RMQ_PID" 2>/dev/null; then
         txc_rmq_launch || true
     fi
-    for ((i = 0; i < TXC_REPLICA_COUNT; i++)); do
-        if ! kill -0 "${TXC_REPLICA_PIDS[$i]}" 2>/dev/null; then
-            txc_replica_start "$i"
-        fi
-    done
-    for name in "${!TXC_SAMPLE_PIDS[@]}"; do
-        if ! kill -0 "${TXC_SAMPLE_PIDS[$name]}" 2>/dev/null; then
-            txc_sample_start "$name"
-        fi
-    done
+    txc_nemesis_supervise --no-wait
 }
