@@ -77,6 +77,14 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan DatabaseWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Most bytes of log entries the leader sends a follower in one request (at least one entry goes). A follower
+    /// must take a request within the lower election timeout; one back after minutes away lacks megabytes, which it
+    /// then receives over several requests instead of timing out on all of them at once (docs/reliability.md, item 15).
+    /// </summary>
+    [Range(typeof(long), "4096", "67108864")]
+    public long MaxAppendRequestBytes { get; set; } = 512 * 1024;
+
     /// <summary>Most transaction changes carried by one log entry.</summary>
     [Range(1, 10_000)]
     public int MaxBatch { get; set; } = 256;

@@ -120,7 +120,9 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         };
         // The newest snapshot first (a wiped database is refilled from it), then the log replays what followed.
         await _stateMachine.StartAsync(cancellationToken);
-        _log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine);
+        _log = new BoundedReplicationLog(
+            new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine,
+            _options.MaxAppendRequestBytes);
         await _log.InitializeAsync(cancellationToken);
 
         var configuration = new RaftCluster.TcpConfiguration(IPEndPoint.Parse(self.RaftEndPoint!))

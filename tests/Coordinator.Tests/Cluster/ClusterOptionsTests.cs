@@ -193,17 +193,17 @@ public sealed class ClusterOptionsTests
             error.Failures);
     }
 
-    [Fact]
-    public void AddCoordinator_DatabaseWriteDelayOverTenSeconds_FailsStartUpValidation()
+    [Theory]
+    [InlineData("DatabaseWriteDelay", "00:00:30", "The field DatabaseWriteDelay must be between 00:00:00 and 00:00:10.")]
+    [InlineData("MaxAppendRequestBytes", "1000", "The field MaxAppendRequestBytes must be between 4096 and 67108864.")]
+    public void AddCoordinator_ClusterSettingOutOfItsRange_FailsStartUpValidationNamingIt(string setting, string value, string message)
     {
         var settings = GroupSettings();
-        settings["DatabaseWriteDelay"] = "00:00:30";
+        settings[setting] = value;
         using var provider = Register(settings);
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Equal(
-            ["DataAnnotation validation failed for 'ClusterOptions' members: 'DatabaseWriteDelay' with the error: 'The field DatabaseWriteDelay must be between 00:00:00 and 00:00:10.'."],
-            error.Failures);
+        Assert.Equal([$"DataAnnotation validation failed for 'ClusterOptions' members: '{setting}' with the error: '{message}'."], error.Failures);
     }
 }

@@ -1,0 +1,80 @@
+using System.Collections;
+using DotNext.IO.Log;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+
+namespace TxCoordinator.Coordinator.Cluster;
+
+/// <summary>
+/// DotNext's write-ahead log, except that a read hands its consumer at most <see cref="MaxReadBytes"/> of entries
+/// (always at least one). The leader reads a follower's missing entries through it, from the follower's next index
+/// to the end of the log, and sends them in one AppendEntries request; the follower must take them within the
+/// request timeout (the lower election timeout). A follower back after a minute or two under load lacks thousands
+/// of entries, megabytes, which it could not take in time: every request timed out, and resent whole, timed out
+/// again, so it never caught up and, never hearing the leader, stood as a candidate (docs/reliability.md, item 15).
+/// Bounded, each request succeeds and the next one carries on from where it ended; DotNext counts what a member
+/// replicated by the entries it was sent, so the commit index stays right. Snapshots are read whole.
+/// </summary>
+internal sealed class BoundedReplicationLog(WriteAheadLog.Options options, IStateMachine stateMachine, long maxReadBytes)
+    : WriteAheadLog(options, stateMachine), IAuditTrail<IRaftLogEntry>
+{
+    public long MaxReadBytes { get; } = maxReadBytes > 0 ? maxReadBytes : throw new ArgumentOutOfRangeException(nameof(maxReadBytes));
+
+    ValueTask<TResult> IAuditTrail<IRaftLogEntry>.ReadAsync<TResult>(
+        ILogEntryConsumer<IRaftLogEntry, TResult> reader, long startIndex, long endIndex, CancellationToken token) =>
+        ReadAsync(new BoundedConsumer<TResult>(reader, MaxReadBytes), startIndex, endIndex, token);
+
+    /// <summary>How many of <paramref name="entries"/>, from the first, fit in <paramref name="maxBytes"/> (at least one).</summary>
+    internal static int CountWithin<TEntry, TList>(TList entries, long maxBytes)
+        where TEntry : IRaftLogEntry
+        where TList : IReadOnlyList<TEntry>
+    {
+        long bytes = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            // An entry of unknown length counts as empty: WAL entries always know theirs.
+            bytes += entries[i].Length ?? 0;
+            if (bytes > maxBytes)
+            {
+                return Math.Max(i, 1);
+            }
+        }
+
+        return entries.Count;
+    }
+
+    private sealed class BoundedConsumer<TResult>(ILogEntryConsumer<IRaftLogEntry, TResult> inner, long maxBytes)
+        : ILogEntryConsumer<IRaftLogEntry, TResult>
+    {
+        bool ILogEntryConsumer<IRaftLogEntry, TResult>.LogEntryMetadataOnly => inner.LogEntryMetadataOnly;
+
+        public ValueTask<TResult> ReadAsync<TEntry, TList>(TList entries, long? snapshotIndex, CancellationToken token)
+            where TEntry : IRaftLogEntry
+            where TList : IReadOnlyList<TEntry>
+        {
+            var count = snapshotIndex is null ? CountWithin<TEntry, TList>(entries, maxBytes) : entries.Count;
+            return count == entries.Count
+                ? inner.ReadAsync<TEntry, TList>(entries, snapshotIndex, token)
+                : inner.ReadAsync<TEntry, Prefix<TEntry, TList>>(new Prefix<TEntry, TList>(entries, count), snapshotIndex, token);
+        }
+    }
+
+    /// <summary>The first <see cref="Count"/> entries of a list.</summary>
+    private readonly struct Prefix<TEntry, TList>(TList list, int count) : IReadOnlyList<TEntry>
+        where TList : IReadOnlyList<TEntry>
+    {
+        public int Count => count;
+
+        public TEntry this[int index] => (uint)index < (uint)count ? list[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<TEntry> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return list[i];
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
