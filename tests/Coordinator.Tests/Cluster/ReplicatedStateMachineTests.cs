@@ -471,6 +471,8 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
 
         Assert.Contains($"arrived with {whole.Length / 2} of its {whole.Length} bytes", refused.Message, StringComparison.Ordinal);
         Assert.Empty(_folder.GetDirectories("snapshots").Single().GetFiles());
+        // A refused install does not hold up the log's next read of the snapshot (DotNext's flusher).
+        Assert.Null(await Task.Run(() => ((ISnapshotManager)replica.Machine).Snapshot, Ct).WaitAsync(TimeSpan.FromSeconds(2), Ct));
         await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
         Assert.False(watching.IsCompleted, "a refused snapshot must not fail the log");
 
@@ -483,6 +485,32 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(after)));
         Assert.Equal(TransactionState.Committed, applied.Final(inSnapshot)?.State);
         Assert.False(watching.IsCompleted);
+    }
+
+    [Fact]
+    public async Task SnapshotReadDuringAnInstall_WaitsForIt_AndGetsTheInstalledSnapshot()
+    {
+        _writeBehind = false;
+        await using var replica = await OpenAsync();
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Committed, Vote.Yes));
+        var whole = System.Text.Encoding.UTF8.GetBytes(
+            JsonSerializer.Serialize(new[] { Image(Guid.NewGuid(), 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json) + "\n");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var transfer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The leader's snapshot at entry 10 arrives slowly; DotNext holds the log's lock meanwhile.
+        var installing = replica.Log.AppendAsync(new SnapshotEntry(whole, Term: 1) { Started = started, Gate = transfer.Task }, startIndex: 10, Ct).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        // As DotNext's flusher reads it, before it takes that lock: the index before the install would make it flush
+        // entries 2-10, which this log never had.
+        var reading = Task.Run(() => ((ISnapshotManager)replica.Machine).Snapshot, Ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(reading.IsCompleted, "a read of the snapshot during an install must wait for the install");
+
+        transfer.SetResult();
+        await installing.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(10, (await reading.WaitAsync(TimeSpan.FromSeconds(10), Ct))?.Index);
     }
 
     [Fact]
@@ -562,14 +590,28 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         /// <summary>The length the leader announced; the content's own unless the transfer was cut off.</summary>
         public long? AnnouncedLength { get; init; }
 
+        /// <summary>Set once the follower starts reading the snapshot; the bytes follow only once <see cref="Gate"/> completes.</summary>
+        public TaskCompletionSource? Started { get; init; }
+
+        public Task? Gate { get; init; }
+
         public bool IsSnapshot => true;
 
         public long? Length => AnnouncedLength ?? Content.Length;
 
         public bool IsReusable => true;
 
-        public ValueTask WriteToAsync<TWriter>(TWriter writer, CancellationToken token)
-            where TWriter : DotNext.IO.IAsyncBinaryWriter => writer.Invoke(Content, token);
+        public async ValueTask WriteToAsync<TWriter>(TWriter writer, CancellationToken token)
+            where TWriter : DotNext.IO.IAsyncBinaryWriter
+        {
+            Started?.TrySetResult();
+            if (Gate is { } gate)
+            {
+                await gate.WaitAsync(token);
+            }
+
+            await writer.Invoke(Content, token);
+        }
     }
 
     private sealed record Replica(ReplicatedStateMachine Machine, WriteAheadLog Log) : IAsyncDisposable
