@@ -78,16 +78,8 @@ log() {
 cleanup() {
     [[ -z $cleaned ]] || return 0
     cleaned=1
-    local -a samples
-    mapfile -t samples < <(txc_sample_pids)
-    txc_stop_processes "${pids[@]}" "${samples[@]}" "${TXC_REPLICA_PIDS[@]}"
-    TXC_REPLICA_PIDS=()
-    if [[ -n $keep_logs && -n $TXC_SERVERS_DIR ]]; then
-        cp -r "$TXC_SERVERS_DIR/logs/." "$keep_logs/" 2>/dev/null || true
-        log "logs kept in $keep_logs"
-    fi
-    txc_servers_stop
-    txc_kill_marked
+    txc_stack_stop "$keep_logs" "${pids[@]}"
+    [[ -z $keep_logs ]] || log "logs kept in $keep_logs"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

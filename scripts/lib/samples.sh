@@ -6,6 +6,8 @@
 #   txc_sample_start NAME                 # inventory | payments | orders, in its own session; TXC_SAMPLE_PIDS[name]
 #   txc_sample_wait_ready NAME SECONDS    # /health/ready answers; prints the end of its log when it does not
 #   txc_sample_kill NAME                  # SIGKILL, like a crash
+#   txc_stack_stop KEEP_DIR [PID...]      # stops PIDs, the samples and the replicas together, copies every log into
+#                                         # KEEP_DIR (unless empty), then stops the servers and anything left marked
 # Output is appended to TXC_SERVERS_DIR/logs/NAME.log, so that a restart keeps the first run's output.
 
 declare -gA TXC_SAMPLE_URLS=()
@@ -83,4 +85,21 @@ txc_sample_pids() {
     for name in "${!TXC_SAMPLE_PIDS[@]}"; do
         printf '%s\n' "${TXC_SAMPLE_PIDS[$name]}"
     done
+}
+
+txc_stack_stop() {
+    local keep="$1"
+    shift
+    # All at once, so that they shut down in parallel.
+    local -a samples
+    mapfile -t samples < <(txc_sample_pids)
+    txc_stop_processes "$@" "${samples[@]}" "${TXC_REPLICA_PIDS[@]}"
+    TXC_REPLICA_PIDS=()
+    if [[ -n $keep && -n $TXC_SERVERS_DIR ]]; then
+        cp -r "$TXC_SERVERS_DIR/logs/." "$keep/" 2>/dev/null || true
+        cp "$TXC_SERVERS_DIR/pg/postgres.log" "$keep/postgres.log" 2>/dev/null || true
+        cp "$TXC_SERVERS_DIR/rmq/server.log" "$keep/rabbitmq.log" 2>/dev/null || true
+    fi
+    txc_servers_stop
+    txc_kill_marked
 }
