@@ -112,11 +112,8 @@ runner_out="$TXC_SERVERS_DIR/logs/loadrunner.out"
 runner_pid=$!
 pids+=("$runner_pid")
 
-# "<commit index> <applied index>" of replica I as it reports itself, or nothing when it does not answer.
-indexes() {
-    curl -fsS --max-time 2 "${TXC_REPLICA_URLS[$1]}/cluster/self" 2>/dev/null |
-        python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["commitIndex"], s["appliedIndex"], s["role"])' 2>/dev/null || true
-}
+# "<commit index> <applied index> <role>" of replica I as it reports itself, or nothing when it does not answer.
+indexes() { txc_replica_self "$1" 2 commitIndex appliedIndex role; }
 
 running() { kill -0 "$runner_pid" 2>/dev/null; }
 
@@ -158,7 +155,7 @@ log "load runner: ${summary:-no summary (exit code $status)}"
 [[ $summary =~ in_doubt=([0-9]+) ]] && in_doubt="${BASH_REMATCH[1]}" || in_doubt=unknown
 
 # What the restarted follower's own first line says it had: "N entries committed in its log" on its second start.
-own="$(grep -o '([0-9]* members, [0-9]* entries committed' "$TXC_SERVERS_DIR/logs/$name.log" | tail -n 1 | grep -o '[0-9]* entries' | grep -o '[0-9]*' || true)"
+own="$(grep -o '[0-9]* entries committed in its log' "$TXC_SERVERS_DIR/logs/$name.log" | tail -n 1 | grep -o '^[0-9]*' || true)"
 behind=$((${leader_commit:-0} - ${own:-0}))
 timeouts="$(grep -c 'TcpServer\[74022\]' "$TXC_SERVERS_DIR/logs/$name.log" || true)"
 printf 'catchup: down_s=%s behind=%s stored_s=%s applied_s=%s timeouts=%s violations=%s in_doubt=%s\n' \

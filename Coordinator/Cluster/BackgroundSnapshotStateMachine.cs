@@ -21,7 +21,7 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest a read of <see cref="ISnapshotManager.Snapshot"/> waits for an installation to end.</summary>
-    internal static readonly TimeSpan InstallWaitLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan InstallWaitLimit = TimeSpan.FromSeconds(10);
 
     private readonly DirectoryInfo _location;
     private readonly CancellationTokenSource _lifetime = new();

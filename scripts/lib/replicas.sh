@@ -8,6 +8,8 @@
 #   txc_replicas_wait_ready SECONDS           # every replica answers /health/ready (replicated: a leader is known)
 #   txc_replica_leader                        # prints the leader's id (r1..rN) as the replicas report it, or nothing
 #   txc_replica_leader_index                  # prints the leader's index (0-based), or nothing
+#   txc_replica_self I SECONDS FIELD...       # prints FIELDs of replica I's GET /cluster/self, space-separated, or
+#                                             # nothing when it does not answer within SECONDS
 #   txc_replicas_stop                         # SIGTERM, then SIGKILL after 10 s
 # Optional: TXC_REPLICA_ENV (array) adds settings to every replica's environment; TXC_REPLICA_GID_BASE runs replica I
 # with group id BASE+I (user unchanged), so that packet filters can tell its traffic apart (scripts/lib/nemesis.sh).
@@ -128,11 +130,20 @@ txc_replica_leader_index() {
     fi
 }
 
+# Fields of replica I as it reports itself (GET /cluster/self: role, term, commitIndex, appliedIndex, ...), in the
+# order asked and space-separated (a missing one empty), or nothing when it does not answer within SECONDS.
+txc_replica_self() {
+    local i="$1" seconds="$2"
+    shift 2
+    curl -fsS --max-time "$seconds" "${TXC_REPLICA_URLS[$i]}/cluster/self" 2>/dev/null |
+        python3 -c 'import json, sys; s = json.load(sys.stdin); print(*("" if s.get(f) is None else s[f] for f in sys.argv[1:]))' \
+            "$@" 2>/dev/null || true
+}
+
 # Role of replica I as it reports itself ("Leader" once it decides), or nothing when it does not answer within
 # SECONDS (default 1).
 txc_replica_role() {
-    curl -fsS --max-time "${2:-1}" "${TXC_REPLICA_URLS[$1]}/cluster/self" 2>/dev/null |
-        python3 -c 'import json, sys; print(json.load(sys.stdin).get("role") or "")' 2>/dev/null || true
+    txc_replica_self "$1" "${2:-1}" role
 }
 
 txc_replicas_stop() {
