@@ -33,6 +33,6 @@ internal sealed class ParticipantDatabaseHealthCheck(ParticipantDataSource dataS
                 null, new Dictionary<string, object> { ["max_prepared_transactions"] = maxPreparedTransactions })
             : new HealthCheckResult(failureStatus,
                 "The participant's PostgreSQL server has max_prepared_transactions = 0, so it cannot prepare (vote Yes on) any " +
-                "transaction: restart it with max_prepared_transactions at least the number of transactions in flight at once " +
-                "across the participants using it (e.g. -c max_prepared_transactions=400).");
+                "transaction: restart it with max_prepared_transactions at least the number of branches prepared at once across " +
+                "the participants using it, those waiting for the decision and those waiting for their commit (e.g. -c max_prepared_transactions=1000).");
 }

@@ -285,7 +285,7 @@ txc_pg_launch() {
     read -ra extra <<<"${TXC_PG_EXTRA:-}"
     txc_spawn postgres "$dir" "$dir/postgres.log.$((++TXC_PG_LAUNCHES))" \
         "$TXC_PG_BIN/postgres" -D "$dir/data" -p "$TXC_PG_PORT" -k "$dir" \
-        -c listen_addresses=127.0.0.1 -c max_prepared_transactions=400 -c max_connections=400 "${extra[@]}"
+        -c listen_addresses=127.0.0.1 -c max_prepared_transactions=1000 -c max_connections=400 "${extra[@]}"
     TXC_PG_PID=$TXC_LAST_PID
     ln -sf "postgres.log.$TXC_PG_LAUNCHES" "$dir/postgres.log"
     if ! txc_wait_for "$TXC_SERVER_START_TIMEOUT" "$TXC_PG_PID" \

@@ -54,7 +54,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
         if ((int)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
         {
             throw new InvalidOperationException(
-                $"PostgreSQL at '{Describe(resolution.Address)}' has max_prepared_transactions = 0; two-phase commit needs it above 0 (restart the server with -c max_prepared_transactions=400).");
+                $"PostgreSQL at '{Describe(resolution.Address)}' has max_prepared_transactions = 0; two-phase commit needs it above 0 (restart the server with -c max_prepared_transactions=1000).");
         }
 
         _adminConnectionString = resolution.Address;
@@ -174,7 +174,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
     private static async Task<(string Address, IAsyncDisposable Container)> StartContainerAsync(CancellationToken cancellationToken)
     {
         var container = new PostgreSqlBuilder("postgres:15")
-            .WithCommand("-c", "max_prepared_transactions=400", "-c", "max_connections=400")
+            .WithCommand("-c", "max_prepared_transactions=1000", "-c", "max_connections=400")
             .Build();
         try
         {
