@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
@@ -173,16 +174,26 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
         _notInstalling.Reset();
         try
         {
+            // Timed in its parts: it all runs inside the leader's request, which the leader gives up on after the
+            // lower election timeout and then sends again (docs/reliability.md, item 15).
+            var started = Stopwatch.GetTimestamp();
             await _writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var ownWritten = Stopwatch.GetTimestamp();
+            var received = ownWritten;
             _due = false;
             var installed = await SnapshotFile.WriteAsync(_location, entry.Index, entry.Term, async (stream, ct) =>
             {
                 var writer = IAsyncBinaryWriter.Create(stream, new byte[64 * 1024]);
                 await entry.WriteToAsync(writer, ct);
                 ThrowIfCutOff(entry, stream.Position);
+                received = Stopwatch.GetTimestamp();
             }, token);
+            var onDisk = Stopwatch.GetTimestamp();
             await RestoreAsync(installed.File, token);
             Volatile.Write(ref _snapshot, installed);
+            LogMessages.SnapshotInstalled(Logger, entry.Index, installed.File.Length, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(started, ownWritten).TotalMilliseconds, Stopwatch.GetElapsedTime(ownWritten, received).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(received, onDisk).TotalMilliseconds, Stopwatch.GetElapsedTime(onDisk).TotalMilliseconds);
             return _appliedIndex = entry.Index;
         }
         finally

@@ -317,14 +317,27 @@ internal sealed class ReplicatedStateMachine(
         // PostgreSQL, and DotNext then refuses the same snapshot sent again (it already holds it), so the leader kept
         // re-sending it instead of replicating until its next snapshot. So the request ends once the snapshot is on
         // disk, and the database is written behind it, as entries are: holding the write lock until it is done, so
-        // every entry after the snapshot, a flush and a takeover wait for it. A crash meanwhile loses nothing: the
-        // next start restores this snapshot, now the replica's own newest, and replays the log after it.
-        await _writing.WaitAsync(token);
-        Volatile.Write(ref _installing, Task.Run(() => InstallInBackgroundAsync(snapshotFile), CancellationToken.None));
+        // every entry after the snapshot, a flush and a takeover wait for it. The request does not wait for the lock
+        // either (a flush of the thousands of images a replica holds after replaying its log holds it for seconds):
+        // it only queues for it, and the semaphore hands it over first come, first served, so every later write still
+        // comes after the install. A crash meanwhile loses nothing: the next start restores this snapshot, now the
+        // replica's own newest, and replays the log after it.
+        var turn = _writing.WaitAsync(_stopping.Token);
+        Volatile.Write(ref _installing, Task.Run(() => InstallInBackgroundAsync(turn, snapshotFile), CancellationToken.None));
     }
 
-    private async Task InstallInBackgroundAsync(FileInfo snapshotFile)
+    private async Task InstallInBackgroundAsync(Task turn, FileInfo snapshotFile)
     {
+        try
+        {
+            await turn;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping before the lock came free: nothing was written, and the next start restores the snapshot.
+            return;
+        }
+
         try
         {
             // Held images are older than the snapshot; written first, they are then superseded.

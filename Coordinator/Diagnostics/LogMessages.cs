@@ -87,6 +87,10 @@ internal static partial class LogMessages
     [LoggerMessage(5018, LogLevel.Error, "Snapshot {Snapshot} from the leader could not be written into the database; this replica stops applying the log (its readiness check fails) until it is restarted, which restores the snapshot again")]
     public static partial void SnapshotInstallFailed(ILogger logger, string snapshot, Exception exception);
 
+    [LoggerMessage(5019, LogLevel.Information, "The leader's snapshot at entry {Index} ({Bytes} bytes) installed in {ElapsedMs:F0} ms inside the leader's request: {OwnSnapshotMs:F0} ms waiting for this replica's own snapshot being written, {ReceiveMs:F0} ms receiving it, {DiskMs:F0} ms flushing it to disk, {HandOverMs:F0} ms handing it to the database write")]
+    public static partial void SnapshotInstalled(
+        ILogger logger, long index, long bytes, double elapsedMs, double ownSnapshotMs, double receiveMs, double diskMs, double handOverMs);
+
     [LoggerMessage(5005, LogLevel.Information, "Snapshot {Snapshot} restored into the database: {Count} transactions")]
     public static partial void SnapshotRestored(ILogger logger, string snapshot, int count);
 

@@ -452,6 +452,50 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task LeadersSnapshot_IsInstalledWithoutWaitingForAFlushInProgress_AndIsWrittenAfterIt()
+    {
+        var applied = new AppliedTransactions();
+        await using var replica = await OpenAsync(applied: applied);
+        var (held, inSnapshot, after) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await replica.AppendAsync(Image(held, 1, TransactionState.Active, null));
+        // A flush of the held image takes the write lock and waits for a table another session holds against writes.
+        await using var blocker = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using var blocking = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", blocker, blocking))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        var flush = replica.Machine.FlushAsync(Ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(flush.IsCompleted, "the flush is waiting for the table, holding the write lock");
+
+        // Inside the leader's request the install only queues for the lock: the request ends while the flush still runs.
+        var snapshot = JsonSerializer.Serialize(
+            new[] { Image(held, 2, TransactionState.Committed, Vote.Yes), Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes) },
+            TransactionImage.Json);
+        await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct)
+            .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.False(flush.IsCompleted);
+        Assert.True(replica.Machine.WrittenIndex(10) < 10, "the database does not show the snapshot yet, and the replica does not claim it does");
+        var next = replica.AppendAsync(Image(after, 1, TransactionState.Active, null));
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(next.IsCompleted, "the entry after the snapshot waits for the flush and the install");
+
+        await blocking.RollbackAsync(Ct);
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var nextIndex = await next.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // Written in the order they came: the held image, then the snapshot over it, then the entry after the snapshot.
+        Assert.Equal(11, nextIndex);
+        Assert.Equal((TransactionState.Committed, 2L), Summary(await Database.FindAsync(held)));
+        Assert.Equal((TransactionState.Committed, 3L), Summary(await Database.FindAsync(inSnapshot)));
+        await replica.Machine.FlushAsync(Ct);
+        Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(after)));
+        Assert.Equal(nextIndex, replica.Machine.WrittenIndex(nextIndex));
+    }
+
+    [Fact]
     public async Task LeadersSnapshotCutOffInTransfer_IsRefused_AndTheLogStaysHealthy()
     {
         _writeBehind = false;
