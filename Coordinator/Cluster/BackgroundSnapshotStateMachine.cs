@@ -24,7 +24,15 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     /// <summary>Longest a read of <see cref="ISnapshotManager.Snapshot"/> waits for an installation to end.</summary>
     private static readonly TimeSpan InstallWaitLimit = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Least time between two snapshots taken on request (<see cref="RequestSnapshotNewerThan"/>): each costs the leader
+    /// a snapshot's work, and a follower that times out on every one would otherwise have it take them back to back.
+    /// </summary>
+    internal static readonly TimeSpan RequestedSnapshotInterval = TimeSpan.FromSeconds(5);
+
     private readonly DirectoryInfo _location;
+    // When the last snapshot taken on request was (TimeProvider timestamp), or 0.
+    private long _lastRequested;
     private readonly CancellationTokenSource _lifetime = new();
     private SnapshotFile? _snapshot;
     // The snapshot being written. Only the applier starts one, and an installation from the leader (which DotNext
@@ -32,19 +40,24 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     private Task _writing = Task.CompletedTask;
     // A snapshot fell due while the previous one was still being written: taken at the next entry after it.
     private bool _due;
+    // A snapshot newer than this index is wanted (RequestSnapshotNewerThan); 0 when none is.
+    private long _wantedNewerThan;
     private long _appliedIndex;
     private int _disposed;
     // Reset while the leader's snapshot is installed: see ISnapshotManager.Snapshot.
     private readonly ManualResetEventSlim _notInstalling = new(initialState: true);
 
-    protected BackgroundSnapshotStateMachine(DirectoryInfo location, ILogger logger)
+    protected BackgroundSnapshotStateMachine(DirectoryInfo location, TimeProvider time, ILogger logger)
     {
         location.Create();
         _location = location;
+        Time = time;
         Logger = logger;
     }
 
     protected ILogger Logger { get; }
+
+    protected TimeProvider Time { get; }
 
     /// <summary>The snapshot being written, or a completed task: done once it is on disk (or failed, logged).</summary>
     public Task Snapshotting => Volatile.Read(ref _writing);
@@ -65,6 +78,32 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
             return Volatile.Read(ref _snapshot);
         }
     }
+
+    /// <summary>
+    /// Asks for a snapshot newer than entry <paramref name="index"/>, taken at the next entry applied once no snapshot
+    /// is being written, unless a newer one is out by then or one was taken on request less than
+    /// <see cref="RequestedSnapshotInterval"/> ago. The leader asks when a follower refuses its snapshot
+    /// (<see cref="BoundedReplicationLog.SnapshotRefused"/>): one that already holds it refuses it until the leader
+    /// has a newer one, which would otherwise take <c>Cluster:SnapshotEvery</c> entries.
+    /// </summary>
+    public void RequestSnapshotNewerThan(long index)
+    {
+        long wanted;
+        do
+        {
+            wanted = Volatile.Read(ref _wantedNewerThan);
+            if (wanted >= index || RequestedRecently())
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _wantedNewerThan, index, wanted) != wanted);
+
+        LogMessages.SnapshotRequested(Logger, index);
+    }
+
+    /// <summary>Whether a snapshot file older than the newest is still needed (so not deleted with the log's garbage).</summary>
+    protected virtual bool InUse(FileInfo snapshotFile) => false;
 
     /// <summary>Applies one entry of the log; returns whether a snapshot should be taken at it.</summary>
     protected abstract ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token);
@@ -107,9 +146,14 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
 
         _due |= await ApplyAsync(entry, token);
         _appliedIndex = entry.Index;
-        if (_due && _writing.IsCompleted)
+        if ((_due || IsWanted(entry.Index)) && _writing.IsCompleted)
         {
             _due = false;
+            // One snapshot per request: asked again while this one is written, it is not wanted once this one is out.
+            if (Interlocked.Exchange(ref _wantedNewerThan, 0) != 0)
+            {
+                Volatile.Write(ref _lastRequested, Time.GetTimestamp());
+            }
             var (index, term) = (entry.Index, entry.Term);
             var write = CaptureSnapshot(index);
             Volatile.Write(ref _writing, Task.Run(() => WriteAsync(write, index, term), CancellationToken.None));
@@ -118,9 +162,18 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
         return entry.Index;
     }
 
+    private bool RequestedRecently() =>
+        Volatile.Read(ref _lastRequested) is var last and not 0 && Time.GetElapsedTime(last) < RequestedSnapshotInterval;
+
+    private bool IsWanted(long index)
+    {
+        var wanted = Volatile.Read(ref _wantedNewerThan);
+        return wanted > 0 && index > wanted && (Volatile.Read(ref _snapshot)?.Index ?? 0) <= wanted;
+    }
+
     ValueTask ISnapshotManager.ReclaimGarbageAsync(long watermark, CancellationToken token)
     {
-        foreach (var old in SnapshotFile.In(_location).Where(snapshot => snapshot.Index < watermark))
+        foreach (var old in SnapshotFile.In(_location).Where(snapshot => snapshot.Index < watermark && !InUse(snapshot.File)))
         {
             token.ThrowIfCancellationRequested();
             old.File.Delete();

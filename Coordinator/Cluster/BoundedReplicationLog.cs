@@ -14,15 +14,25 @@ namespace TxCoordinator.Coordinator.Cluster;
 /// again, so it never caught up and, never hearing the leader, stood as a candidate (docs/reliability.md, item 15).
 /// Bounded, each request succeeds and the next one carries on from where it ended; DotNext counts what a member
 /// replicated by the entries it was sent, so the commit index stays right. Snapshots are read whole.
+/// <para>
+/// It also tells (<see cref="SnapshotRefused"/>) when a follower refuses the snapshot the leader sends. One that
+/// installed it after the leader's request had timed out refuses it the second time (DotNext installs only a
+/// snapshot newer than what it has committed), and DotNext's leader, taking the refusal for a log mismatch, steps
+/// the follower's next index back one entry per round trip, still inside the snapshot, and sends it again, thousands
+/// of times, until it has a newer snapshot (docs/reliability.md, item 15). A newer one is the way out.
+/// </para>
 /// </summary>
 internal sealed class BoundedReplicationLog(WriteAheadLog.Options options, IStateMachine stateMachine, long maxReadBytes)
     : WriteAheadLog(options, stateMachine), IAuditTrail<IRaftLogEntry>
 {
     public long MaxReadBytes { get; } = maxReadBytes > 0 ? maxReadBytes : throw new ArgumentOutOfRangeException(nameof(maxReadBytes));
 
+    /// <summary>Called with the snapshot's index when the leader's replication reports that a follower refused it.</summary>
+    public Action<long>? SnapshotRefused { get; init; }
+
     ValueTask<TResult> IAuditTrail<IRaftLogEntry>.ReadAsync<TResult>(
         ILogEntryConsumer<IRaftLogEntry, TResult> reader, long startIndex, long endIndex, CancellationToken token) =>
-        ReadAsync(new BoundedConsumer<TResult>(reader, MaxReadBytes), startIndex, endIndex, token);
+        ReadAsync(new BoundedConsumer<TResult>(reader, this), startIndex, endIndex, token);
 
     /// <summary>How many of <paramref name="entries"/>, from the first, fit in <paramref name="maxBytes"/> (at least one).</summary>
     internal static int CountWithin<TEntry, TList>(TList entries, long maxBytes)
@@ -43,7 +53,7 @@ internal sealed class BoundedReplicationLog(WriteAheadLog.Options options, IStat
         return entries.Count;
     }
 
-    private sealed class BoundedConsumer<TResult>(ILogEntryConsumer<IRaftLogEntry, TResult> inner, long maxBytes)
+    private sealed class BoundedConsumer<TResult>(ILogEntryConsumer<IRaftLogEntry, TResult> inner, BoundedReplicationLog log)
         : ILogEntryConsumer<IRaftLogEntry, TResult>
     {
         bool ILogEntryConsumer<IRaftLogEntry, TResult>.LogEntryMetadataOnly => inner.LogEntryMetadataOnly;
@@ -52,10 +62,28 @@ internal sealed class BoundedReplicationLog(WriteAheadLog.Options options, IStat
             where TEntry : IRaftLogEntry
             where TList : IReadOnlyList<TEntry>
         {
-            var count = snapshotIndex is null ? CountWithin<TEntry, TList>(entries, maxBytes) : entries.Count;
+            if (snapshotIndex is { } index)
+            {
+                // The leader's replication sends the snapshot inside this call, and returns the follower's answer.
+                var sending = inner.ReadAsync<TEntry, TList>(entries, snapshotIndex, token);
+                return log.SnapshotRefused is { } refused ? WatchAsync(sending, index, refused) : sending;
+            }
+
+            var count = CountWithin<TEntry, TList>(entries, log.MaxReadBytes);
             return count == entries.Count
                 ? inner.ReadAsync<TEntry, TList>(entries, snapshotIndex, token)
                 : inner.ReadAsync<TEntry, Prefix<TEntry, TList>>(new Prefix<TEntry, TList>(entries, count), snapshotIndex, token);
+        }
+
+        private static async ValueTask<TResult> WatchAsync(ValueTask<TResult> sending, long index, Action<long> refused)
+        {
+            var answer = await sending;
+            if (answer is Result<ReplicationStatus> { Value.Result: HeartbeatResult.Rejected })
+            {
+                refused(index);
+            }
+
+            return answer;
         }
     }
 

@@ -122,7 +122,7 @@ internal sealed partial class RaftReplica : IImageLog, IHostedService, IAsyncDis
         await _stateMachine.StartAsync(cancellationToken);
         _log = new BoundedReplicationLog(
             new WriteAheadLog.Options { Location = Path.Combine(root.FullName, "wal"), ChunkSize = WalChunkSize }, _stateMachine,
-            _options.MaxAppendRequestBytes);
+            _options.MaxAppendRequestBytes) { SnapshotRefused = _stateMachine.RequestSnapshotNewerThan };
         await _log.InitializeAsync(cancellationToken);
 
         var configuration = new RaftCluster.TcpConfiguration(IPEndPoint.Parse(self.RaftEndPoint!))

@@ -44,7 +44,7 @@ internal sealed class ReplicatedStateMachine(
     TimeSpan history,
     bool writeBehind,
     TimeProvider time,
-    ILogger logger) : BackgroundSnapshotStateMachine(location, logger)
+    ILogger logger) : BackgroundSnapshotStateMachine(location, time, logger)
 {
     private const int MaxApplyAttempts = 30;
 
@@ -73,6 +73,8 @@ internal sealed class ReplicatedStateMachine(
     // The leader's snapshot being written into the database (InstallInBackgroundAsync), which holds _writing meanwhile.
     private readonly CancellationTokenSource _stopping = new();
     private Task _installing = Task.CompletedTask;
+    // The leader's snapshots installed but not yet written into the database, by path.
+    private readonly ConcurrentDictionary<string, byte> _queuedInstalls = [];
     private Exception? _installFailure;
     private int _disposed;
 
@@ -246,7 +248,7 @@ internal sealed class ReplicatedStateMachine(
             }
         }
 
-        var cutoff = time.GetUtcNow() - history;
+        var cutoff = Time.GetUtcNow() - history;
         while (_recentFinished.Count > MaxRecentFinished
             || (_recentFinished.TryPeek(out var oldest) && oldest.CreatedAt < cutoff))
         {
@@ -261,7 +263,7 @@ internal sealed class ReplicatedStateMachine(
         // ones stay in each replica's database; a replica rebuilt from a snapshot alone (a wiped database) lacks them,
         // which costs operators history and nothing else (presumed abort: nobody waits on a finished transaction).
         // Images are never changed once made, so copying the references is copying the state at this entry.
-        var cutoff = time.GetUtcNow() - history;
+        var cutoff = Time.GetUtcNow() - history;
         var finished = _recentFinished.ToArray();
         var unfinished = applied.Unfinished.ToArray();
         var captureMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -318,13 +320,18 @@ internal sealed class ReplicatedStateMachine(
         // re-sending it instead of replicating until its next snapshot. So the request ends once the snapshot is on
         // disk, and the database is written behind it, as entries are: holding the write lock until it is done, so
         // every entry after the snapshot, a flush and a takeover wait for it. The request does not wait for the lock
-        // either (a flush of the thousands of images a replica holds after replaying its log holds it for seconds):
-        // it only queues for it, and the semaphore hands it over first come, first served, so every later write still
-        // comes after the install. A crash meanwhile loses nothing: the next start restores this snapshot, now the
-        // replica's own newest, and replays the log after it.
+        // either (in a catch-up run it waited 53 of its 97 ms behind a flush of held images): it only queues for it,
+        // and the semaphore hands it over first come, first served, so every later write still comes after the
+        // install. A crash meanwhile loses nothing: the next start restores this snapshot, now the replica's own
+        // newest, and replays the log after it.
+        // Newer snapshots can be installed meanwhile, and DotNext then deletes the older files (ReclaimGarbageAsync):
+        // this one is kept until it is written.
+        _queuedInstalls.TryAdd(snapshotFile.FullName, 0);
         var turn = _writing.WaitAsync(_stopping.Token);
         Volatile.Write(ref _installing, Task.Run(() => InstallInBackgroundAsync(turn, snapshotFile), CancellationToken.None));
     }
+
+    protected override bool InUse(FileInfo snapshotFile) => _queuedInstalls.ContainsKey(snapshotFile.FullName);
 
     private async Task InstallInBackgroundAsync(Task turn, FileInfo snapshotFile)
     {
@@ -335,6 +342,7 @@ internal sealed class ReplicatedStateMachine(
         catch (OperationCanceledException)
         {
             // Stopping before the lock came free: nothing was written, and the next start restores the snapshot.
+            _queuedInstalls.TryRemove(snapshotFile.FullName, out _);
             return;
         }
 
@@ -354,6 +362,7 @@ internal sealed class ReplicatedStateMachine(
         }
         finally
         {
+            _queuedInstalls.TryRemove(snapshotFile.FullName, out _);
             _writing.Release();
         }
     }

@@ -91,6 +91,9 @@ internal static partial class LogMessages
     public static partial void SnapshotInstalled(
         ILogger logger, long index, long bytes, double elapsedMs, double ownSnapshotMs, double receiveMs, double diskMs, double handOverMs);
 
+    [LoggerMessage(5020, LogLevel.Information, "A follower refused the snapshot at entry {Index} (it already holds it: it answered after the leader's request had timed out): a newer snapshot is taken at the next entry applied, so that the leader stops sending it that one")]
+    public static partial void SnapshotRequested(ILogger logger, long index);
+
     [LoggerMessage(5005, LogLevel.Information, "Snapshot {Snapshot} restored into the database: {Count} transactions")]
     public static partial void SnapshotRestored(ILogger logger, string snapshot, int count);
 

@@ -62,6 +62,24 @@ public sealed class BoundedReplicationLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SnapshotAFollowerRefuses_IsReported_AcceptedOrFailedSendsAndEntriesAreNot()
+    {
+        var refused = new List<long>();
+        var machine = new SettableSnapshot();
+        IAuditTrail<IRaftLogEntry> log = await OpenAsync(maxReadBytes: 64 * EntryBytes, entries: 10, machine, refused.Add);
+        machine.Snapshot = await SnapshotAsync(index: 5);
+
+        // As the leader's replication sends what it is handed and returns the follower's answer.
+        await log.ReadAsync(new Follower(HeartbeatResult.ReplicatedWithLeaderTerm), 1, 10, Ct);
+        await log.ReadAsync(new Follower(HeartbeatResult.Rejected), 6, 10, Ct); // entries, not the snapshot
+        await Assert.ThrowsAsync<TimeoutException>(() => log.ReadAsync(new Follower(null), 1, 10, Ct).AsTask());
+        Assert.Empty(refused);
+
+        await log.ReadAsync(new Follower(HeartbeatResult.Rejected), 4, 10, Ct);
+        Assert.Equal([5L], refused);
+    }
+
+    [Fact]
     public void CountWithin_StopsBeforeTheEntryThatCrossesTheBound()
     {
         IRaftLogEntry[] entries = [Sized(400), Sized(400), Sized(400)];
@@ -74,11 +92,18 @@ public sealed class BoundedReplicationLogTests : IAsyncLifetime
 
     private static IRaftLogEntry Sized(int bytes) => new BinaryLogEntry { Content = new byte[bytes], Term = 1 };
 
+    private Task<SnapshotFile> SnapshotAsync(long index) =>
+        SnapshotFile.WriteAsync(_folder.CreateSubdirectory("snapshots"), index, term: 1, (stream, token) => stream.WriteAsync(new byte[16], token).AsTask(), Ct);
+
     /// <summary>A log of <paramref name="entries"/> entries of <see cref="EntryBytes"/> each, the first byte of entry i being i.</summary>
-    private async Task<BoundedReplicationLog> OpenAsync(long maxReadBytes, int entries)
+    private async Task<BoundedReplicationLog> OpenAsync(
+        long maxReadBytes, int entries, IStateMachine? stateMachine = null, Action<long>? snapshotRefused = null)
     {
         _log = new BoundedReplicationLog(
-            new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, IStateMachine.CreateNoOp(1_000_000), maxReadBytes);
+            new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, stateMachine ?? IStateMachine.CreateNoOp(1_000_000), maxReadBytes)
+        {
+            SnapshotRefused = snapshotRefused,
+        };
         await _log.InitializeAsync(Ct);
         for (var i = 1; i <= entries; i++)
         {
@@ -91,6 +116,27 @@ public sealed class BoundedReplicationLogTests : IAsyncLifetime
     }
 
     private sealed record Read(List<byte> FirstBytes, long? SnapshotIndex);
+
+    /// <summary>A state machine whose snapshot the test sets; it applies nothing.</summary>
+    private sealed class SettableSnapshot : IStateMachine
+    {
+        public ISnapshot? Snapshot { get; set; }
+
+        public ValueTask<long> ApplyAsync(LogEntry entry, CancellationToken token) => ValueTask.FromResult(entry.Index);
+
+        public ValueTask ReclaimGarbageAsync(long watermark, CancellationToken token) => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A follower as the leader's replication sees it: it answers <paramref name="answer"/>, or times out (null).</summary>
+    private sealed class Follower(HeartbeatResult? answer) : ILogEntryConsumer<IRaftLogEntry, Result<ReplicationStatus>>
+    {
+        public ValueTask<Result<ReplicationStatus>> ReadAsync<TEntry, TList>(TList entries, long? snapshotIndex, CancellationToken token)
+            where TEntry : IRaftLogEntry
+            where TList : IReadOnlyList<TEntry> =>
+            answer is { } result
+                ? ValueTask.FromResult(new Result<ReplicationStatus> { Term = 1, Value = new ReplicationStatus { Result = result, LastIndex = snapshotIndex ?? 0 } })
+                : ValueTask.FromException<Result<ReplicationStatus>>(new TimeoutException());
+    }
 
     /// <summary>Records what a read handed over, as the leader's replication would send it.</summary>
     private sealed class Recorder : ILogEntryConsumer<IRaftLogEntry, Read>

@@ -346,6 +346,50 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task SnapshotRequested_IsTakenAtTheNextEntry_UnlessANewerOneIsOutOrOneWasJustTaken()
+    {
+        await using var replica = await OpenAsync(snapshotEvery: 1_000);
+        var timeout = TimeSpan.FromSeconds(10);
+        ISnapshotManager snapshots = replica.Machine;
+        for (var i = 0; i < 3; i++)
+        {
+            await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        }
+
+        Assert.Null(snapshots.Snapshot);
+
+        // As the leader asks when it sends a follower the snapshot at entry 2 again.
+        replica.Machine.RequestSnapshotNewerThan(2);
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
+        Assert.Equal(4, snapshots.Snapshot?.Index);
+
+        // A request the snapshot out already answers (a send of the old one still in flight) takes none.
+        replica.Machine.RequestSnapshotNewerThan(2);
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
+        Assert.Equal(4, snapshots.Snapshot?.Index);
+
+        // Asked again within the interval, it waits: a follower failing every install does not have the leader
+        // taking snapshots back to back.
+        replica.Machine.RequestSnapshotNewerThan(4);
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
+        Assert.Equal(4, snapshots.Snapshot?.Index);
+
+        _time.Advance(BackgroundSnapshotStateMachine.RequestedSnapshotInterval);
+        replica.Machine.RequestSnapshotNewerThan(4);
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
+        Assert.Equal(7, snapshots.Snapshot?.Index);
+
+        // One snapshot per request: the entry after it takes none.
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await replica.Machine.Snapshotting.WaitAsync(timeout, Ct);
+        Assert.Equal(7, snapshots.Snapshot?.Index);
+    }
+
+    [Fact]
     public async Task Stop_WhileASnapshotIsWritten_FinishesItFirst()
     {
         await using (var replica = await OpenAsync(snapshotEvery: 2, beforeSnapshotWrite: () => Task.Delay(TimeSpan.FromMilliseconds(300), Ct)))
@@ -493,6 +537,45 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await replica.Machine.FlushAsync(Ct);
         Assert.Equal((TransactionState.Active, 1L), Summary(await Database.FindAsync(after)));
         Assert.Equal(nextIndex, replica.Machine.WrittenIndex(nextIndex));
+    }
+
+    [Fact]
+    public async Task LeadersSnapshotsInstalledBackToBack_BehindAFlush_AreAllWritten_TheirFilesKeptUntilThen()
+    {
+        await using var replica = await OpenAsync();
+        var (first, second, after) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
+        await using var blocker = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using var blocking = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", blocker, blocking))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        var flush = replica.Machine.FlushAsync(Ct);
+        // Two of the leader's snapshots are installed while the first still waits for the database write lock, and
+        // DotNext lets go of the snapshots older than the newest, as it does after an install.
+        foreach (var (id, index) in new[] { (first, 10L), (second, 20L) })
+        {
+            var snapshot = JsonSerializer.Serialize(new[] { Image(id, 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json);
+            await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: index, Ct)
+                .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        }
+
+        var snapshots = _folder.GetDirectories("snapshots").Single();
+        await ((ISnapshotManager)replica.Machine).ReclaimGarbageAsync(20, Ct);
+        Assert.Contains("10-1", snapshots.GetFiles().Select(file => file.Name));
+        Assert.False(flush.IsCompleted);
+
+        await blocking.RollbackAsync(Ct);
+        await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var nextIndex = await replica.AppendAsync(Image(after, 1, TransactionState.Active, null)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(21, nextIndex);
+        Assert.Equal((TransactionState.Committed, 3L), Summary(await Database.FindAsync(first)));
+        Assert.Equal((TransactionState.Committed, 3L), Summary(await Database.FindAsync(second)));
+        await ((ISnapshotManager)replica.Machine).ReclaimGarbageAsync(20, Ct);
+        Assert.Equal(["20-1"], snapshots.GetFiles().Select(file => file.Name));
     }
 
     [Fact]
