@@ -44,8 +44,9 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     private long _wantedNewerThan;
     private long _appliedIndex;
     private int _disposed;
-    // Reset while the leader's snapshot is installed: see ISnapshotManager.Snapshot.
+    // Reset while the leader's snapshot is installed, or announced: see ISnapshotManager.Snapshot.
     private readonly ManualResetEventSlim _notInstalling = new(initialState: true);
+    private int _installAnnounced;
 
     protected BackgroundSnapshotStateMachine(DirectoryInfo location, TimeProvider time, ILogger logger)
     {
@@ -69,7 +70,10 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     // was being installed (under that lock), the old index made it flush, once the install had moved the log's end to
     // the snapshot's, entries this replica never had: "WAL page N doesn't exist on the disk", and the log failed for
     // good, in 7 of 20 chaos runs (docs/reliability.md, item 14). A read during an install therefore waits for it to
-    // end (bounded; nothing else reads this while the log's lock is held for an install) and gets the new index.
+    // end (bounded) and gets the new index: from when the log is handed the snapshot (AnnounceInstall), since the
+    // install first waits for the lock, behind the flusher's own flush, and the flusher, looping meanwhile, read the
+    // old index and then queued for the lock behind the install (a CI chaos run, 2026-12-07). Nothing else reads
+    // this meanwhile: the requests that read the log under its lock are serialised with the install by DotNext.
     ISnapshot? ISnapshotManager.Snapshot
     {
         get
@@ -100,6 +104,22 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
         while (Interlocked.CompareExchange(ref _wantedNewerThan, index, wanted) != wanted);
 
         LogMessages.SnapshotRequested(Logger, index);
+    }
+
+    /// <summary>The leader's snapshot has arrived and is about to be installed: reads of the snapshot wait from now.</summary>
+    internal void AnnounceInstall()
+    {
+        Volatile.Write(ref _installAnnounced, 1);
+        _notInstalling.Reset();
+    }
+
+    /// <summary>Ends an announced install that never reached this state machine (refused, or cancelled waiting for the lock).</summary>
+    internal void WithdrawInstall()
+    {
+        if (Interlocked.Exchange(ref _installAnnounced, 0) == 1)
+        {
+            _notInstalling.Set();
+        }
     }
 
     /// <summary>Whether a snapshot file older than the newest is still needed (so not deleted with the log's garbage).</summary>
@@ -251,6 +271,8 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
         }
         finally
         {
+            // DotNext reads the snapshot once this returns, still inside the install: it must not wait.
+            Volatile.Write(ref _installAnnounced, 0);
             _notInstalling.Set();
         }
     }

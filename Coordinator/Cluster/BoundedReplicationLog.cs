@@ -30,6 +30,29 @@ internal sealed class BoundedReplicationLog(WriteAheadLog.Options options, IStat
     /// <summary>Called with the snapshot's index when the leader's replication reports that a follower refused it.</summary>
     public Action<long>? SnapshotRefused { get; init; }
 
+    // The state machine is told of the leader's snapshot before this log waits for its lock to install it (see
+    // BackgroundSnapshotStateMachine.AnnounceInstall).
+    private readonly BackgroundSnapshotStateMachine? _installs = stateMachine as BackgroundSnapshotStateMachine;
+
+    async ValueTask IAuditTrail<IRaftLogEntry>.AppendAsync<TEntryImpl>(TEntryImpl entry, long startIndex, CancellationToken token)
+    {
+        if (!entry.IsSnapshot || _installs is null)
+        {
+            await AppendAsync(entry, startIndex, token);
+            return;
+        }
+
+        _installs.AnnounceInstall();
+        try
+        {
+            await AppendAsync(entry, startIndex, token);
+        }
+        finally
+        {
+            _installs.WithdrawInstall();
+        }
+    }
+
     ValueTask<TResult> IAuditTrail<IRaftLogEntry>.ReadAsync<TResult>(
         ILogEntryConsumer<IRaftLogEntry, TResult> reader, long startIndex, long endIndex, CancellationToken token) =>
         ReadAsync(new BoundedConsumer<TResult>(reader, this), startIndex, endIndex, token);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.EntityFrameworkCore;
@@ -641,6 +642,47 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     }
 
     [Fact]
+    public async Task SnapshotReadWhileTheInstallWaitsForTheLogsLock_WaitsForTheInstall()
+    {
+        _writeBehind = false;
+        await using var replica = await OpenAsync(bounded: true);
+        IAuditTrail<IRaftLogEntry> log = replica.Log;
+        ISnapshotManager snapshots = replica.Machine;
+        await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Committed, Vote.Yes));
+        var whole = System.Text.Encoding.UTF8.GetBytes(
+            JsonSerializer.Serialize(new[] { Image(Guid.NewGuid(), 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json) + "\n");
+        // A reader holds the log's lock, as DotNext's flusher does while it flushes: the install waits for it.
+        var reader = new HoldingReader();
+        var holding = log.ReadAsync(reader, 1, 1, Ct).AsTask();
+        await reader.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        // An install given up while it waits (cancelled) leaves reads of the snapshot free.
+        using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            var givenUp = log.AppendAsync(new SnapshotEntry(whole, Term: 1), 10, cancel.Token).AsTask();
+            await Task.Delay(TimeSpan.FromMilliseconds(100), Ct);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => givenUp.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        }
+
+        Assert.Null(await Task.Run(() => snapshots.Snapshot, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct));
+
+        // The flusher, looping meanwhile, reads the snapshot before it asks for the lock: the index before the install
+        // would have it flush, after the install, entries this log never had. It waits from the moment the log has it.
+        var installing = log.AppendAsync(new SnapshotEntry(whole, Term: 1), 10, Ct).AsTask();
+        await Task.Delay(TimeSpan.FromMilliseconds(100), Ct);
+        var reading = Task.Run(() => snapshots.Snapshot, Ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(installing.IsCompleted, "the install waits for the reader");
+        Assert.False(reading.IsCompleted, "a read of the snapshot while the install waits for the lock must wait for the install");
+
+        reader.Release.SetResult();
+        await holding.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await installing.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(10, (await reading.WaitAsync(TimeSpan.FromSeconds(10), Ct))?.Index);
+    }
+
+    [Fact]
     public async Task EntryThatCannotBeApplied_FailsTheLog_AndTheWatchReportsWhy()
     {
         _writeBehind = false;
@@ -693,13 +735,14 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
 
     private async Task<Replica> OpenAsync(
         int snapshotEvery = 1_000, AppliedTransactions? applied = null, int snapshotChunk = 1_000, Func<Task>? beforeSnapshotWrite = null,
-        HistoryGaps? gaps = null)
+        HistoryGaps? gaps = null, bool bounded = false)
     {
         var machine = new ReplicatedStateMachine(
             _folder.CreateSubdirectory("snapshots"), new TransactionImageWriter(Database.DataSource), applied ?? new AppliedTransactions(),
             snapshotEvery, History, _writeBehind, _time, NullLogger.Instance) { SnapshotChunk = snapshotChunk, BeforeSnapshotWrite = beforeSnapshotWrite, Gaps = gaps };
         await machine.StartAsync(Ct);
-        var log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") }, machine);
+        var options = new WriteAheadLog.Options { Location = Path.Combine(_folder.FullName, "wal") };
+        var log = bounded ? new BoundedReplicationLog(options, machine, maxReadBytes: 512 * 1024) : new WriteAheadLog(options, machine);
         await log.InitializeAsync(Ct);
         return new Replica(machine, log);
     }
@@ -738,6 +781,25 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
             }
 
             await writer.Invoke(Content, token);
+        }
+    }
+
+    /// <summary>Holds the log's read lock from when it is handed its entries until <see cref="Release"/> completes.</summary>
+    private sealed class HoldingReader : ILogEntryConsumer<IRaftLogEntry, int>
+    {
+        public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool LogEntryMetadataOnly => true;
+
+        public async ValueTask<int> ReadAsync<TEntry, TList>(TList entries, long? snapshotIndex, CancellationToken token)
+            where TEntry : IRaftLogEntry
+            where TList : IReadOnlyList<TEntry>
+        {
+            Holding.TrySetResult();
+            await Release.Task.WaitAsync(token);
+            return entries.Count;
         }
     }
 
