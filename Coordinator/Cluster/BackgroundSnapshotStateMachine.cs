@@ -31,8 +31,6 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     internal static readonly TimeSpan RequestedSnapshotInterval = TimeSpan.FromSeconds(5);
 
     private readonly DirectoryInfo _location;
-    // When the last snapshot taken on request was (TimeProvider timestamp), or 0.
-    private long _lastRequested;
     private readonly CancellationTokenSource _lifetime = new();
     private SnapshotFile? _snapshot;
     // The snapshot being written. Only the applier starts one, and an installation from the leader (which DotNext
@@ -42,6 +40,8 @@ internal abstract class BackgroundSnapshotStateMachine : IStateMachine, IAsyncDi
     private bool _due;
     // A snapshot newer than this index is wanted (RequestSnapshotNewerThan); 0 when none is.
     private long _wantedNewerThan;
+    // When the last snapshot taken on request was (TimeProvider timestamp), or 0.
+    private long _lastRequested;
     private long _appliedIndex;
     private int _disposed;
     // Reset while the leader's snapshot is installed, or announced: see ISnapshotManager.Snapshot.

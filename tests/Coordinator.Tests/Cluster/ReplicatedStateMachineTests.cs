@@ -435,10 +435,8 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
 
             // Behind the leader past its last snapshot: the leader sends the snapshot. It holds every transaction
             // unfinished at its index, and the finished ones of its history; the first one finished long enough ago.
-            var snapshot = JsonSerializer.Serialize(
-                new[] { Image(stillOpen, 2, TransactionState.Preparing, null), Image(recent, 2, TransactionState.Aborted, Vote.No) },
-                TransactionImage.Json);
-            await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct);
+            var snapshot = LeaderSnapshot(Image(stillOpen, 2, TransactionState.Preparing, null), Image(recent, 2, TransactionState.Aborted, Vote.No));
+            await replica.Log.AppendAsync(new SnapshotEntry(snapshot, Term: 1), startIndex: 10, Ct);
             // Written into the database behind the install, as entries are.
             await replica.Machine.FlushAsync(Ct);
 
@@ -467,16 +465,11 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await using var replica = await OpenAsync(applied: applied);
         var (inSnapshot, after) = (Guid.NewGuid(), Guid.NewGuid());
         // Another session holds the table against writes (reads go on): the database is slow, as in a process just started.
-        await using var blocker = await Database.DataSource.OpenConnectionAsync(Ct);
-        await using var blocking = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", blocker, blocking))
-        {
-            await lockTable.ExecuteNonQueryAsync(Ct);
-        }
+        await using var blocking = await WriteBlock.TakeAsync(Database.DataSource);
 
         // The leader's InstallSnapshot request ends once the snapshot is on disk: it gives up after an election timeout.
-        var snapshot = JsonSerializer.Serialize(new[] { Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json);
-        await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct)
+        var snapshot = LeaderSnapshot(Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes));
+        await replica.Log.AppendAsync(new SnapshotEntry(snapshot, Term: 1), startIndex: 10, Ct)
             .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.True(replica.Machine.WrittenIndex(10) < 10, "the database does not show the snapshot yet, and the replica does not claim it does");
 
@@ -486,7 +479,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         Assert.False(next.IsCompleted);
         Assert.Null(await Database.FindAsync(inSnapshot));
 
-        await blocking.RollbackAsync(Ct);
+        await blocking.ReleaseAsync();
         var nextIndex = await next.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(11, nextIndex);
@@ -504,22 +497,15 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         var (held, inSnapshot, after) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         await replica.AppendAsync(Image(held, 1, TransactionState.Active, null));
         // A flush of the held image takes the write lock and waits for a table another session holds against writes.
-        await using var blocker = await Database.DataSource.OpenConnectionAsync(Ct);
-        await using var blocking = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", blocker, blocking))
-        {
-            await lockTable.ExecuteNonQueryAsync(Ct);
-        }
+        await using var blocking = await WriteBlock.TakeAsync(Database.DataSource);
 
         var flush = replica.Machine.FlushAsync(Ct);
         await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
         Assert.False(flush.IsCompleted, "the flush is waiting for the table, holding the write lock");
 
         // Inside the leader's request the install only queues for the lock: the request ends while the flush still runs.
-        var snapshot = JsonSerializer.Serialize(
-            new[] { Image(held, 2, TransactionState.Committed, Vote.Yes), Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes) },
-            TransactionImage.Json);
-        await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: 10, Ct)
+        var snapshot = LeaderSnapshot(Image(held, 2, TransactionState.Committed, Vote.Yes), Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes));
+        await replica.Log.AppendAsync(new SnapshotEntry(snapshot, Term: 1), startIndex: 10, Ct)
             .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.False(flush.IsCompleted);
         Assert.True(replica.Machine.WrittenIndex(10) < 10, "the database does not show the snapshot yet, and the replica does not claim it does");
@@ -527,7 +513,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
         Assert.False(next.IsCompleted, "the entry after the snapshot waits for the flush and the install");
 
-        await blocking.RollbackAsync(Ct);
+        await blocking.ReleaseAsync();
         await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var nextIndex = await next.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
@@ -546,20 +532,15 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         await using var replica = await OpenAsync();
         var (first, second, after) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Active, null));
-        await using var blocker = await Database.DataSource.OpenConnectionAsync(Ct);
-        await using var blocking = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", blocker, blocking))
-        {
-            await lockTable.ExecuteNonQueryAsync(Ct);
-        }
+        await using var blocking = await WriteBlock.TakeAsync(Database.DataSource);
 
         var flush = replica.Machine.FlushAsync(Ct);
         // Two of the leader's snapshots are installed while the first still waits for the database write lock, and
         // DotNext lets go of the snapshots older than the newest, as it does after an install.
         foreach (var (id, index) in new[] { (first, 10L), (second, 20L) })
         {
-            var snapshot = JsonSerializer.Serialize(new[] { Image(id, 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json);
-            await replica.Log.AppendAsync(new SnapshotEntry(System.Text.Encoding.UTF8.GetBytes(snapshot + "\n"), Term: 1), startIndex: index, Ct)
+            var snapshot = LeaderSnapshot(Image(id, 3, TransactionState.Committed, Vote.Yes));
+            await replica.Log.AppendAsync(new SnapshotEntry(snapshot, Term: 1), startIndex: index, Ct)
                 .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
         }
 
@@ -568,7 +549,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         Assert.Contains("10-1", snapshots.GetFiles().Select(file => file.Name));
         Assert.False(flush.IsCompleted);
 
-        await blocking.RollbackAsync(Ct);
+        await blocking.ReleaseAsync();
         await flush.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var nextIndex = await replica.AppendAsync(Image(after, 1, TransactionState.Active, null)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
@@ -589,8 +570,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         var watching = WriteAheadLogFailure.WaitAsync(replica.Log, timeout.Token);
         var (inSnapshot, after) = (Guid.NewGuid(), Guid.NewGuid());
-        var whole = System.Text.Encoding.UTF8.GetBytes(
-            JsonSerializer.Serialize(new[] { Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json) + "\n");
+        var whole = LeaderSnapshot(Image(inSnapshot, 3, TransactionState.Committed, Vote.Yes));
 
         // As DotNext hands over a snapshot whose leader closed the connection half-way: its length as the leader
         // announced it, fewer bytes, and no error.
@@ -621,8 +601,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         _writeBehind = false;
         await using var replica = await OpenAsync();
         await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Committed, Vote.Yes));
-        var whole = System.Text.Encoding.UTF8.GetBytes(
-            JsonSerializer.Serialize(new[] { Image(Guid.NewGuid(), 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json) + "\n");
+        var whole = LeaderSnapshot(Image(Guid.NewGuid(), 3, TransactionState.Committed, Vote.Yes));
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var transfer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -649,8 +628,7 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
         IAuditTrail<IRaftLogEntry> log = replica.Log;
         ISnapshotManager snapshots = replica.Machine;
         await replica.AppendAsync(Image(Guid.NewGuid(), 1, TransactionState.Committed, Vote.Yes));
-        var whole = System.Text.Encoding.UTF8.GetBytes(
-            JsonSerializer.Serialize(new[] { Image(Guid.NewGuid(), 3, TransactionState.Committed, Vote.Yes) }, TransactionImage.Json) + "\n");
+        var whole = LeaderSnapshot(Image(Guid.NewGuid(), 3, TransactionState.Committed, Vote.Yes));
         // A reader holds the log's lock, as DotNext's flusher does while it flushes: the install waits for it.
         var reader = new HoldingReader();
         var holding = log.ReadAsync(reader, 1, 1, Ct).AsTask();
@@ -752,6 +730,37 @@ public sealed class ReplicatedStateMachineTests() : DatabaseTests("txc_applier_t
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(images, TransactionImage.Json);
         return new BinaryLogEntry { Content = payload, Term = term, Context = withContext ? new AppendedImages(payload, images) : null };
+    }
+
+    /// <summary>A snapshot's content as the leader sends it: one JSON line of images.</summary>
+    private static byte[] LeaderSnapshot(params TransactionImage[] images) =>
+        System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(images, TransactionImage.Json) + "\n");
+
+    /// <summary>
+    /// Another session's transaction holding the transactions table against writes (reads go on), as a slow database
+    /// would, until <see cref="ReleaseAsync"/>.
+    /// </summary>
+    private sealed class WriteBlock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public static async Task<WriteBlock> TakeAsync(NpgsqlDataSource dataSource)
+        {
+            var connection = await dataSource.OpenConnectionAsync(Ct);
+            var transaction = await connection.BeginTransactionAsync(Ct);
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE", connection, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync(Ct);
+            }
+
+            return new WriteBlock(connection, transaction);
+        }
+
+        public Task ReleaseAsync() => transaction.RollbackAsync(Ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>A snapshot as the leader sends it to a follower behind its log (DotNext's InstallSnapshot).</summary>
