@@ -12,6 +12,7 @@ internal static class ProblemReader
         string? title = null;
         string? detail = null;
         TransactionState? state = null;
+        string? abortReason = null;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
@@ -24,6 +25,8 @@ internal static class ProblemReader
                 {
                     state = parsed;
                 }
+
+                abortReason = ReadString(document.RootElement, "abortReason");
             }
         }
         catch (JsonException)
@@ -32,7 +35,7 @@ internal static class ProblemReader
             detail = body.Length > 300 ? body[..300] : body;
         }
 
-        return new TransactionCoordinatorException(response.StatusCode, title ?? response.ReasonPhrase, detail, state);
+        return new TransactionCoordinatorException(response.StatusCode, title ?? response.ReasonPhrase, detail, state, abortReason);
     }
 
     public static bool IsFailoverStatus(HttpStatusCode status) =>

@@ -5,7 +5,7 @@ namespace TxCoordinator.Participants.Diagnostics;
 
 /// <summary>
 /// Every log line of the SDK. Event ids: 3000-3009 enlistment and work, 3010-3029 protocol, 3030-3039 messaging,
-/// 3040-3049 expiry, 3050-3059 recovery, 3060-3069 schema, 3100-3119 coordinator client, 3200-3209 propagation.
+/// 3040-3049 expiry, 3050-3059 recovery, 3060-3069 schema, 3100-3109 coordinator client, 3110-3119 initiator, 3200-3209 propagation.
 /// </summary>
 internal static partial class LogMessages
 {
@@ -92,6 +92,12 @@ internal static partial class LogMessages
 
     [LoggerMessage(3101, LogLevel.Error, "No coordinator address served {Method} {Path} after {Attempts} attempts")]
     public static partial void CoordinatorUnavailable(ILogger logger, string method, string path, int attempts);
+
+    [LoggerMessage(3110, LogLevel.Warning, "Aborting transaction {TransactionId} failed; the coordinator aborts it at its deadline")]
+    public static partial void InitiatorAbortFailed(ILogger logger, Guid transactionId, Exception exception);
+
+    [LoggerMessage(3111, LogLevel.Error, "The outcome of transaction {TransactionId} is not known: its commit failed ({CommitFailure}) and the look-up too ({LookupFailure})")]
+    public static partial void InitiatorOutcomeUnknown(ILogger logger, Guid transactionId, string commitFailure, string? lookupFailure);
 
     [LoggerMessage(3200, LogLevel.Information, "Rejected request with an invalid {Header} header")]
     public static partial void InvalidTransactionHeader(ILogger logger, string header);

@@ -5,7 +5,4 @@ internal static partial class LogMessages
 {
     [LoggerMessage(5200, LogLevel.Information, "Order {OrderId} (transaction {TransactionId}): {Outcome} {Reason}")]
     public static partial void OrderFinished(ILogger logger, Guid orderId, Guid transactionId, string outcome, string? reason);
-
-    [LoggerMessage(5201, LogLevel.Warning, "Aborting transaction {TransactionId} failed; the coordinator aborts it at its deadline")]
-    public static partial void AbortFailed(ILogger logger, Guid transactionId, Exception exception);
 }

@@ -96,10 +96,10 @@ public sealed class TransactionCoordinatorClientTests
     }
 
     [Fact]
-    public async Task CommitAsync_Conflict_ThrowsWithStatusTitleDetailAndState()
+    public async Task CommitAsync_Conflict_ThrowsWithStatusTitleDetailStateAndAbortReason()
     {
         var handler = new ScriptedHandler().On("a", _ => ScriptedHandler.Json(HttpStatusCode.Conflict,
-            """{"title":"Transaction already aborted","detail":"deadline passed","status":409,"state":"Aborted"}""",
+            """{"title":"Transaction already aborted","detail":"deadline passed","status":409,"state":"Aborted","abortReason":"timed out"}""",
             "application/problem+json"));
         var client = Create(handler, "http://a/", "http://b/");
 
@@ -109,6 +109,7 @@ public sealed class TransactionCoordinatorClientTests
         Assert.Equal("Transaction already aborted", error.Title);
         Assert.Equal("deadline passed", error.Detail);
         Assert.Equal(TransactionState.Aborted, error.CurrentState);
+        Assert.Equal("timed out", error.AbortReason);
         Assert.Single(handler.Requests); // a business answer is not retried elsewhere
     }
 
