@@ -87,7 +87,7 @@ internal sealed class TransactionInitiator(
         }
         catch (TransactionCoordinatorException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
         {
-            var state = ex.CurrentState ?? (await coordinator.GetAsync(id, timeout.Token))?.State;
+            var state = ex.CurrentState ?? await StateOrUnknownAsync(id, commitFailure, timeout);
             if (state is TransactionState.Committing or TransactionState.Committed)
             {
                 return new TransactionResult(id, TransactionOutcome.Committed, null);
@@ -99,6 +99,19 @@ internal sealed class TransactionInitiator(
         {
             // A transaction the coordinator does not know is aborted: its participants' recovery rolls them back.
             return new TransactionResult(id, TransactionOutcome.Aborted, ex.Detail ?? ex.Title);
+        }
+        catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
+                                       || (ex is OperationCanceledException && timeout.IsCancellationRequested))
+        {
+            throw Unknown(id, commitFailure, ex);
+        }
+    }
+
+    private async Task<TransactionState?> StateOrUnknownAsync(Guid id, Exception commitFailure, CancellationTokenSource timeout)
+    {
+        try
+        {
+            return (await coordinator.GetAsync(id, timeout.Token))?.State;
         }
         catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
                                        || (ex is OperationCanceledException && timeout.IsCancellationRequested))

@@ -38,7 +38,9 @@ internal static class DownstreamCaller
             var (title, detail) = await ReadProblemAsync(response, cancellationToken);
             if (BusinessRefusals.Contains(response.StatusCode))
             {
-                return StepResult.Refused(title ?? detail ?? $"{service} refused ({(int)response.StatusCode})");
+                // The reason becomes the abort's, which must not be blank.
+                var reason = new[] { title, detail }.FirstOrDefault(text => !string.IsNullOrWhiteSpace(text));
+                return StepResult.Refused(reason ?? $"{service} refused ({(int)response.StatusCode})");
             }
 
             throw new DownstreamUnavailableException(service, $"answered {(int)response.StatusCode}: {title} {detail}".TrimEnd());

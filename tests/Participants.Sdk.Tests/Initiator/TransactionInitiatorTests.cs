@@ -137,6 +137,19 @@ public sealed class TransactionInitiatorTests
     }
 
     [Fact]
+    public async Task RunAsync_CommitAnswerLostAndTheStateCannotBeLookedUp_ThrowsOutcomeUnknown()
+    {
+        _coordinator.Commit = _ => throw new CoordinatorUnavailableException("connection reset", null);
+        _coordinator.Abort = (id, _, _) => throw Conflict(id, state: null);
+        _coordinator.State = _ => throw new CoordinatorUnavailableException("get: no coordinator", null);
+
+        var error = await Assert.ThrowsAsync<TransactionOutcomeUnknownException>(
+            () => _initiator.RunAsync((_, _) => Task.CompletedTask, cancellationToken: Ct));
+
+        Assert.Contains("get: no coordinator", error.Message);
+    }
+
+    [Fact]
     public async Task RunAsync_CommitFailedBeforeAnyDecision_TheAbortSettlesItAsAborted()
     {
         _coordinator.Commit = _ => throw new CoordinatorUnavailableException("no coordinator answered", null);
