@@ -100,8 +100,7 @@ internal sealed class TransactionInitiator(
             // A transaction the coordinator does not know is aborted: its participants' recovery rolls them back.
             return new TransactionResult(id, TransactionOutcome.Aborted, ex.Detail ?? ex.Title);
         }
-        catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
-                                       || (ex is OperationCanceledException && timeout.IsCancellationRequested))
+        catch (Exception ex) when (IsUnanswered(ex, timeout))
         {
             throw Unknown(id, commitFailure, ex);
         }
@@ -113,8 +112,7 @@ internal sealed class TransactionInitiator(
         {
             return (await coordinator.GetAsync(id, timeout.Token))?.State;
         }
-        catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
-                                       || (ex is OperationCanceledException && timeout.IsCancellationRequested))
+        catch (Exception ex) when (IsUnanswered(ex, timeout))
         {
             throw Unknown(id, commitFailure, ex);
         }
@@ -156,8 +154,7 @@ internal sealed class TransactionInitiator(
         {
             await coordinator.AbortAsync(id, Bounded(reason), timeout.Token);
         }
-        catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
-                                       || (ex is OperationCanceledException && timeout.IsCancellationRequested))
+        catch (Exception ex) when (IsUnanswered(ex, timeout))
         {
             LogMessages.InitiatorAbortFailed(logger, id, ex);
         }
@@ -172,6 +169,11 @@ internal sealed class TransactionInitiator(
             + (lookupFailure is null ? ")" : $"; then: {lookupFailure.Message})") + $". GET /transactions/{id} tells it once one answers.",
             commitFailure);
     }
+
+    /// <summary>No coordinator answered, or one refused, within <paramref name="timeout"/>.</summary>
+    private static bool IsUnanswered(Exception ex, CancellationTokenSource timeout) =>
+        ex is CoordinatorUnavailableException or TransactionCoordinatorException
+        || (ex is OperationCanceledException && timeout.IsCancellationRequested);
 
     private static string Bounded(string reason) => reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
 }
