@@ -96,7 +96,7 @@ internal static partial class LogMessages
     [LoggerMessage(3110, LogLevel.Warning, "Aborting transaction {TransactionId} failed; the coordinator aborts it at its deadline")]
     public static partial void InitiatorAbortFailed(ILogger logger, Guid transactionId, Exception exception);
 
-    [LoggerMessage(3111, LogLevel.Error, "The outcome of transaction {TransactionId} is not known: its commit failed ({CommitFailure}) and the look-up too ({LookupFailure})")]
+    [LoggerMessage(3111, LogLevel.Error, "The outcome of transaction {TransactionId} is not known: its commit ended with {CommitFailure}, then {LookupFailure}")]
     public static partial void InitiatorOutcomeUnknown(ILogger logger, Guid transactionId, string commitFailure, string? lookupFailure);
 
     [LoggerMessage(3200, LogLevel.Information, "Rejected request with an invalid {Header} header")]

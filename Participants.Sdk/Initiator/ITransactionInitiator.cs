@@ -17,7 +17,8 @@ public interface ITransactionInitiator
     /// <exception cref="Client.TransactionCoordinatorException">The coordinator refused the begin (a bad timeout or
     /// metadata, 400).</exception>
     /// <exception cref="TransactionOutcomeUnknownException">The commit was asked for, and no coordinator could say
-    /// what was decided: ask again later with its <c>TransactionId</c>.</exception>
+    /// what was decided, or <paramref name="cancellationToken"/> was cancelled before one did: ask again later with its
+    /// <c>TransactionId</c>.</exception>
     /// <remarks>An exception thrown by <paramref name="work"/> aborts the transaction and is rethrown.</remarks>
     Task<TransactionResult> RunAsync(
         Func<InitiatedTransaction, CancellationToken, Task> work,

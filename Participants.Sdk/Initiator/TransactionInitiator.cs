@@ -75,6 +75,12 @@ internal sealed class TransactionInitiator(
             // settles it, and is refused if the decision was commit.
             return await SettleAsync(id, ex);
         }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled with the commit on its way: decided either way or not at all, as after a lost answer, but the
+            // caller no longer waits for an abort to settle it. In doubt, as TransactionScope's commit would say.
+            throw Unknown(id, ex, null);
+        }
     }
 
     private async Task<TransactionResult> SettleAsync(Guid id, Exception commitFailure)
@@ -124,13 +130,14 @@ internal sealed class TransactionInitiator(
         var until = transaction.Deadline > now + MinimumPendingWait ? transaction.Deadline : now + MinimumPendingWait;
         while (timeProvider.GetUtcNow() < until)
         {
-            await Task.Delay(PendingPollInterval, timeProvider, cancellationToken);
             TransactionView? view;
             try
             {
+                await Task.Delay(PendingPollInterval, timeProvider, cancellationToken);
                 view = await coordinator.GetAsync(transaction.Id, cancellationToken);
             }
-            catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException)
+            catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
+                                           || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
                 throw Unknown(transaction.Id, pending, ex);
             }
@@ -165,8 +172,8 @@ internal sealed class TransactionInitiator(
         LogMessages.InitiatorOutcomeUnknown(logger, id, commitFailure.Message, lookupFailure?.Message);
         return new TransactionOutcomeUnknownException(
             id,
-            $"The commit of transaction {id} was asked for and no coordinator could say what was decided ({commitFailure.Message}"
-            + (lookupFailure is null ? ")" : $"; then: {lookupFailure.Message})") + $". GET /transactions/{id} tells it once one answers.",
+            $"The commit of transaction {id} was asked for, and what was decided is not known ({commitFailure.Message}"
+            + (lookupFailure is null ? ")" : $"; then: {lookupFailure.Message})") + $". GET /transactions/{id} tells it once a coordinator answers.",
             commitFailure);
     }
 

@@ -187,6 +187,43 @@ public sealed class TransactionInitiatorTests
     }
 
     [Fact]
+    public async Task RunAsync_CancelledDuringTheCommit_ThrowsOutcomeUnknownNotCancelled()
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        _coordinator.Commit = _ =>
+        {
+            cancel.Cancel();
+            throw new OperationCanceledException(cancel.Token);
+        };
+
+        var error = await Assert.ThrowsAsync<TransactionOutcomeUnknownException>(
+            () => _initiator.RunAsync((_, _) => Task.CompletedTask, cancellationToken: cancel.Token));
+
+        Assert.Equal(_coordinator.TransactionId, error.TransactionId);
+        Assert.IsType<OperationCanceledException>(error.InnerException);
+        Assert.Equal(["begin", "commit"], _coordinator.Calls); // no abort: it could undo nothing the caller waits for
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileAOnePhaseCommitIsPending_ThrowsOutcomeUnknown()
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        _coordinator.Commit = id => throw new TransactionCoordinatorException(
+            HttpStatusCode.GatewayTimeout, "Outcome not known yet", "pending", TransactionState.Preparing);
+        _coordinator.State = _ =>
+        {
+            cancel.Cancel();
+            return TransactionState.Preparing;
+        };
+
+        var run = _initiator.RunAsync((_, _) => Task.CompletedTask, cancellationToken: cancel.Token);
+        var error = await Assert.ThrowsAsync<TransactionOutcomeUnknownException>(() => AdvanceUntilDoneAsync(run));
+
+        Assert.Equal(_coordinator.TransactionId, error.TransactionId);
+        Assert.Equal(["begin", "commit", "get"], _coordinator.Calls); // the next poll saw the cancellation
+    }
+
+    [Fact]
     public async Task RunAsync_OnePhaseCommitPending_WaitsForTheDecisionInGet()
     {
         _coordinator.Commit = id => throw new TransactionCoordinatorException(
