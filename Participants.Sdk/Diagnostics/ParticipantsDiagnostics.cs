@@ -20,6 +20,9 @@ public static class ParticipantsDiagnostics
         public const string Commit = "txc.participant.commit";
         public const string CommitOnePhase = "txc.participant.commit_one_phase";
         public const string Abort = "txc.participant.abort";
+
+        /// <summary><see cref="Initiator.ITransactionInitiator.RunAsync"/>: the begin, the work and the commit or abort.</summary>
+        public const string InitiatorRun = "txc.initiator.run";
     }
 
     /// <summary>Attributes on spans and metrics (the same names as the coordinator's).</summary>
@@ -46,6 +49,10 @@ public static class ParticipantsDiagnostics
 
     internal static readonly Counter<long> Recovered = Meter.CreateCounter<long>(
         "txc.participant.recovered", "{transaction}", "Prepared transactions resolved by recovery, by txc.outcome.");
+
+    internal static readonly Counter<long> Initiated = Meter.CreateCounter<long>(
+        "txc.initiator.transactions", "{transaction}",
+        "Transactions run by ITransactionInitiator, by txc.outcome (Committed, Aborted, or Unknown: no coordinator could say).");
 
     internal static readonly Counter<long> Expired = Meter.CreateCounter<long>(
         "txc.participant.expired", "{transaction}", "Open local transactions rolled back because no Prepare came before the deadline.");

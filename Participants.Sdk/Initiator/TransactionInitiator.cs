@@ -19,6 +19,9 @@ internal sealed class TransactionInitiator(
 
     internal static readonly TimeSpan PendingPollInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The <c>txc.outcome</c> of a run that ended in <see cref="TransactionOutcomeUnknownException"/>.</summary>
+    internal const string UnknownOutcome = "Unknown";
+
     /// <summary>The coordinator refuses longer abort reasons (400).</summary>
     private const int MaxReasonLength = 1024;
 
@@ -26,29 +29,62 @@ internal sealed class TransactionInitiator(
         Func<InitiatedTransaction, CancellationToken, Task> work, TransactionRunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var begun = await coordinator.BeginAsync(options?.Timeout, options?.Metadata, cancellationToken);
-        var transaction = new InitiatedTransaction(begun.Id, begun.Deadline);
-        using (DistributedTransactionContext.Begin(transaction.Id))
+        // Started before the begin, so that the calls to the coordinator and the services are its children.
+        using var activity = ParticipantsDiagnostics.ActivitySource.StartActivity(ParticipantsDiagnostics.Spans.InitiatorRun);
+        string? outcome = null;
+        try
         {
-            try
+            var begun = await coordinator.BeginAsync(options?.Timeout, options?.Metadata, cancellationToken);
+            activity?.SetTag(ParticipantsDiagnostics.Tags.TransactionId, begun.Id.ToString());
+            var transaction = new InitiatedTransaction(begun.Id, begun.Deadline);
+            using (DistributedTransactionContext.Begin(transaction.Id))
             {
-                await work(transaction, cancellationToken);
+                try
+                {
+                    await work(transaction, cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    outcome = nameof(TransactionOutcome.Aborted);
+                    await TryAbortAsync(transaction.Id, "the initiator's work failed: " + ex.Message);
+                    throw;
+                }
             }
-            catch (Exception ex)
+
+            TransactionResult result;
+            if (transaction.AbortReason is { } reason)
             {
-                await TryAbortAsync(transaction.Id, "the initiator's work failed: " + ex.Message);
-                throw;
+                // Nothing commits without a commit request: an abort that fails leaves the timeout to abort it.
+                await TryAbortAsync(transaction.Id, reason);
+                result = new TransactionResult(transaction.Id, TransactionOutcome.Aborted, reason);
+            }
+            else
+            {
+                result = await CommitAsync(transaction, cancellationToken);
+            }
+
+            outcome = result.Outcome.ToString();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            if (ex is TransactionOutcomeUnknownException)
+            {
+                outcome = UnknownOutcome;
+            }
+
+            ParticipantsDiagnostics.RecordException(activity, ex);
+            throw;
+        }
+        finally
+        {
+            // None when the begin failed: no transaction was run.
+            if (outcome is not null)
+            {
+                activity?.SetTag(ParticipantsDiagnostics.Tags.Outcome, outcome);
+                ParticipantsDiagnostics.Initiated.Add(1, new KeyValuePair<string, object?>(ParticipantsDiagnostics.Tags.Outcome, outcome));
             }
         }
-
-        if (transaction.AbortReason is { } reason)
-        {
-            // Nothing commits without a commit request: an abort that fails leaves the timeout to abort it.
-            await TryAbortAsync(transaction.Id, reason);
-            return new TransactionResult(transaction.Id, TransactionOutcome.Aborted, reason);
-        }
-
-        return await CommitAsync(transaction, cancellationToken);
     }
 
     private async Task<TransactionResult> CommitAsync(InitiatedTransaction transaction, CancellationToken cancellationToken)

@@ -43,14 +43,19 @@ public sealed class TelemetryTests(ServiceStack stack)
         await Eventually.HoldsAsync(() => Task.FromResult(
             SpansOf("inventory").Any(s => s.Name == "txc.participant.commit" && s.Tags.GetValueOrDefault("txc.transaction.id") == id)
             && SpansOf("payments").Any(s => s.Name == "txc.participant.commit" && s.Tags.GetValueOrDefault("txc.transaction.id") == id)
-            && SpansOf(stack.Replicas[0]).Any(s => s.Name == "txc.transaction.acknowledge" && s.Tags.GetValueOrDefault("txc.transaction.id") == id)),
-            Settle, "phase two of the order's transaction traced at both participants and the coordinator");
+            && SpansOf(stack.Replicas[0]).Any(s => s.Name == "txc.transaction.acknowledge" && s.Tags.GetValueOrDefault("txc.transaction.id") == id)
+            && SpansOf("orders").Any(s => s.Name == "txc.initiator.run" && s.Tags.GetValueOrDefault("txc.transaction.id") == id)),
+            Settle, "the order's transaction traced at Orders, both participants and the coordinator");
 
         var commit = Assert.Single(SpansOf(stack.Replicas[0]), s => s.Name == "txc.transaction.commit" && s.Tags.GetValueOrDefault("txc.transaction.id") == id);
         var trace = commit.TraceId;
         Assert.Equal("commit", commit.Tags.GetValueOrDefault("txc.decision"));
         // The initiator's request started the trace: Orders' own spans carry it.
         Assert.Contains(SpansOf("orders"), s => s.TraceId == trace);
+        // Orders runs the transaction through the SDK's initiator: one span around the begin, the calls and the commit.
+        var run = Assert.Single(SpansOf("orders"), s => s.Name == "txc.initiator.run" && s.Tags.GetValueOrDefault("txc.transaction.id") == id);
+        Assert.Equal(trace, run.TraceId);
+        Assert.Equal("Committed", run.Tags.GetValueOrDefault("txc.outcome"));
         Assert.Contains(SpansOf(stack.Replicas[0]), s => s.TraceId == trace && s.Name == "txc.transaction.begin");
         // A vote slower than the stack's 0.5 s resend delay (a loaded CI machine) gets Prepare resent by the
         // supervisor, whose sweep is a trace of its own: what follows from the resend belongs to that trace.
