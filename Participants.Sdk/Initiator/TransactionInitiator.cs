@@ -142,7 +142,7 @@ internal sealed class TransactionInitiator(
             // A transaction the coordinator does not know is aborted: its participants' recovery rolls them back.
             return new TransactionResult(id, TransactionOutcome.Aborted, ex.Detail ?? ex.Title);
         }
-        catch (Exception ex) when (IsUnanswered(ex, timeout))
+        catch (Exception ex) when (IsUnanswered(ex, timeout.Token))
         {
             throw Unknown(id, commitFailure, ex);
         }
@@ -154,7 +154,7 @@ internal sealed class TransactionInitiator(
         {
             return (await coordinator.GetAsync(id, timeout.Token))?.State;
         }
-        catch (Exception ex) when (IsUnanswered(ex, timeout))
+        catch (Exception ex) when (IsUnanswered(ex, timeout.Token))
         {
             throw Unknown(id, commitFailure, ex);
         }
@@ -172,8 +172,7 @@ internal sealed class TransactionInitiator(
                 await Task.Delay(PendingPollInterval, timeProvider, cancellationToken);
                 view = await coordinator.GetAsync(transaction.Id, cancellationToken);
             }
-            catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException
-                                           || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (IsUnanswered(ex, cancellationToken))
             {
                 throw Unknown(transaction.Id, pending, ex);
             }
@@ -197,7 +196,7 @@ internal sealed class TransactionInitiator(
         {
             await coordinator.AbortAsync(id, Bounded(reason), timeout.Token);
         }
-        catch (Exception ex) when (IsUnanswered(ex, timeout))
+        catch (Exception ex) when (IsUnanswered(ex, timeout.Token))
         {
             LogMessages.InitiatorAbortFailed(logger, id, ex);
         }
@@ -213,10 +212,10 @@ internal sealed class TransactionInitiator(
             commitFailure);
     }
 
-    /// <summary>No coordinator answered, or one refused, within <paramref name="timeout"/>.</summary>
-    private static bool IsUnanswered(Exception ex, CancellationTokenSource timeout) =>
+    /// <summary>No coordinator answered, or one refused, before <paramref name="token"/> was cancelled.</summary>
+    private static bool IsUnanswered(Exception ex, CancellationToken token) =>
         ex is CoordinatorUnavailableException or TransactionCoordinatorException
-        || (ex is OperationCanceledException && timeout.IsCancellationRequested);
+        || (ex is OperationCanceledException && token.IsCancellationRequested);
 
     private static string Bounded(string reason) => reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
 }
