@@ -212,6 +212,10 @@ internal sealed partial class TransactionEngine
         }
 
         TransactionSteps.Abort(tx, LostEnlistmentsReason, now, outbox);
+        // The Aborts above reach only the participants it knows. One it does not know may hold a prepared branch, and
+        // the rows it locks, until its recovery's grace period: every participant hears of the abort, and one that
+        // holds a branch of it asks about it at once.
+        outbox.Add(OutboundMessage.Announcement(tx.Id, new TransactionAbortAnnounced(tx.Id)));
         return true;
     }
 

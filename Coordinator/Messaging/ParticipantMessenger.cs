@@ -7,7 +7,7 @@ using TxCoordinator.Coordinator.Engine;
 
 namespace TxCoordinator.Coordinator.Messaging;
 
-/// <summary>Sends Prepare/Commit/Abort to participants' queues.</summary>
+/// <summary>Sends Prepare/Commit/Abort to participants' queues, and publishes announcements to all of them.</summary>
 /// <remarks>
 /// A failed send is logged, not thrown: it happens after the state change is durable, and the supervisor resends
 /// every unanswered message with backoff, so the caller's request must not fail for it.
@@ -34,8 +34,23 @@ internal sealed class ParticipantMessenger(
     {
         try
         {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{outbound.Endpoint}"));
             var header = outbound.TransactionId.ToString();
+            if (outbound.IsAnnouncement)
+            {
+                // Best effort: a participant that misses it resolves its branch from recovery, as before.
+                await (outbound.Message switch
+                {
+                    TransactionAbortAnnounced m => bus.Publish(m, Pipe.Execute<PublishContext>(c =>
+                    {
+                        c.Headers.Set(TransactionHeaders.TransactionId, header);
+                        c.Durable = false;
+                    }), cancellationToken),
+                    _ => throw new InvalidOperationException($"Unexpected announcement type {outbound.Message.GetType()}."),
+                });
+                return;
+            }
+
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{outbound.Endpoint}"));
             var stamp = Pipe.Execute<SendContext>(c =>
             {
                 c.Headers.Set(TransactionHeaders.TransactionId, header);
@@ -54,7 +69,14 @@ internal sealed class ParticipantMessenger(
         }
         catch (Exception ex)
         {
-            LogMessages.SendFailed(logger, outbound.Message.GetType().Name, outbound.ParticipantId, outbound.TransactionId, ex);
+            if (outbound.IsAnnouncement)
+            {
+                LogMessages.AnnouncementFailed(logger, outbound.Message.GetType().Name, outbound.TransactionId, ex);
+            }
+            else
+            {
+                LogMessages.SendFailed(logger, outbound.Message.GetType().Name, outbound.ParticipantId, outbound.TransactionId, ex);
+            }
         }
     }
 }

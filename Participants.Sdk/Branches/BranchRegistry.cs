@@ -63,6 +63,15 @@ internal sealed class BranchRegistry(TimeProvider timeProvider)
         }
     }
 
+    /// <summary>Whether the transaction has open (not yet prepared) local work here.</summary>
+    public bool IsOpen(Guid transactionId)
+    {
+        lock (_sync)
+        {
+            return _branches.TryGetValue(transactionId, out var branch) && branch.Local is not null;
+        }
+    }
+
     /// <summary>Number of transactions with open local work.</summary>
     public int OpenCount
     {

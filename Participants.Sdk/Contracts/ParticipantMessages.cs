@@ -14,3 +14,13 @@ public sealed record CommitTransaction(Guid TransactionId, string ParticipantId,
 
 /// <summary>Phase two, abort. Also leaves a barrier so that a Prepare arriving later votes No.</summary>
 public sealed record AbortTransaction(Guid TransactionId, string ParticipantId, string Reason);
+
+/// <summary>
+/// Published to every participant when the coordinator aborts a transaction whose participants it may not all know:
+/// one begun under a leader (or a coordinator process) that is gone, which may have acknowledged enlistments it never
+/// logged. No <see cref="AbortTransaction"/> can reach a participant the coordinator does not know, so one holding a
+/// prepared branch of it would keep it, and the rows it locks, until its recovery's grace period. On this
+/// announcement it asks the coordinator about that branch at once, as its recovery would, and resolves it; one that
+/// holds none does nothing. Not answered, and not resent: a lost copy leaves the branch to recovery.
+/// </summary>
+public sealed record TransactionAbortAnnounced(Guid TransactionId);

@@ -63,6 +63,9 @@ internal static partial class LogMessages
     [LoggerMessage(3040, LogLevel.Warning, "Open work of transaction {TransactionId} saw no Prepare by its deadline {Deadline}; rolled back")]
     public static partial void OpenWorkExpired(ILogger logger, Guid transactionId, DateTimeOffset deadline);
 
+    [LoggerMessage(3042, LogLevel.Warning, "Open work of transaction {TransactionId} rolled back: its abort was announced, and the coordinator holds it {State}")]
+    public static partial void OpenWorkAborted(ILogger logger, Guid transactionId, string state);
+
     [LoggerMessage(3041, LogLevel.Error, "Rolling back expired work failed; retrying on the next scan")]
     public static partial void ExpiryFailed(ILogger logger, Exception exception);
 

@@ -9,7 +9,8 @@ public static class ParticipantBusRegistrationExtensions
 {
     /// <summary>
     /// Registers the PrepareTransaction, CommitTransaction and AbortTransaction consumers on the receive endpoint named
-    /// <c>ParticipantOptions.EndpointName</c>, and what sends their answers; the bus must call
+    /// <c>ParticipantOptions.EndpointName</c>, and what sends their answers, and the consumer of the coordinator's
+    /// TransactionAbortAnnounced (published, so the endpoint's queue is bound to its exchange); the bus must call
     /// <c>ConfigureEndpoints(context)</c>. Requires <c>services.AddTransactionParticipant(...)</c>.
     /// </summary>
     public static IBusRegistrationConfigurator AddTransactionParticipantConsumers(this IBusRegistrationConfigurator configurator)
@@ -21,6 +22,7 @@ public static class ParticipantBusRegistrationExtensions
         configurator.AddConsumer<PrepareTransactionConsumer, ParticipantConsumerDefinition<PrepareTransactionConsumer>>();
         configurator.AddConsumer<CommitTransactionConsumer, ParticipantConsumerDefinition<CommitTransactionConsumer>>();
         configurator.AddConsumer<AbortTransactionConsumer, ParticipantConsumerDefinition<AbortTransactionConsumer>>();
+        configurator.AddConsumer<AbortAnnouncementConsumer, ParticipantConsumerDefinition<AbortAnnouncementConsumer>>();
         return configurator;
     }
 }

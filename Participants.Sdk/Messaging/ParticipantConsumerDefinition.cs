@@ -4,7 +4,7 @@ using TxCoordinator.Participants.Participation;
 
 namespace TxCoordinator.Participants.Messaging;
 
-/// <summary>Puts the three participant consumers on one receive endpoint named after the participant, with bounded retries.</summary>
+/// <summary>Puts the participant's consumers on one receive endpoint named after the participant, with bounded retries.</summary>
 internal sealed class ParticipantConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {

@@ -44,10 +44,10 @@ public sealed class ParticipantOptions
 
     /// <summary>
     /// Age a prepared transaction must reach before recovery asks the coordinator about it. A coordinator failover
-    /// before the decision leaves prepared branches only recovery resolves (the new leader aborts the transaction but
-    /// does not know its participants), so shorter resolves those sooner; but every branch older than this is asked
-    /// about on every pass, one request each, which is why the default stays well above a loaded transaction's
-    /// latency.
+    /// before the decision leaves prepared branches the new leader does not know; it announces their abort, and
+    /// recovery resolves those whose participant missed the announcement, sooner the shorter this is. But every
+    /// branch older than this is asked about on every pass, one request each, which is why the default stays well
+    /// above a loaded transaction's latency.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RecoveryGracePeriod { get; set; } = TimeSpan.FromSeconds(10);

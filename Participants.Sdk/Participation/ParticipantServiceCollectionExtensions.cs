@@ -65,6 +65,7 @@ public static class ParticipantServiceCollectionExtensions
         services.TryAddSingleton(sp => new ParticipantRecovery(
             sp.GetRequiredService<OutcomeStore>(),
             sp.GetRequiredService<BranchRegistry>(),
+            sp.GetRequiredService<BranchTerminator>(),
             sp.GetRequiredKeyedService<ITransactionCoordinatorClient>(ParticipantServiceKeys.CoordinatorClient),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ParticipantOptions>>(),

@@ -19,6 +19,7 @@ public sealed class ParticipantRecovery
 {
     private readonly OutcomeStore _store;
     private readonly BranchRegistry _registry;
+    private readonly BranchTerminator _terminator;
     private readonly ITransactionCoordinatorClient _coordinator;
     private readonly TimeProvider _timeProvider;
     private readonly ParticipantOptions _options;
@@ -27,6 +28,7 @@ public sealed class ParticipantRecovery
     internal ParticipantRecovery(
         OutcomeStore store,
         BranchRegistry registry,
+        BranchTerminator terminator,
         [FromKeyedServices(ParticipantServiceKeys.CoordinatorClient)] ITransactionCoordinatorClient coordinator,
         TimeProvider timeProvider,
         IOptions<ParticipantOptions> options,
@@ -34,6 +36,7 @@ public sealed class ParticipantRecovery
     {
         _store = store;
         _registry = registry;
+        _terminator = terminator;
         _coordinator = coordinator;
         _timeProvider = timeProvider;
         _options = options.Value;
@@ -74,16 +77,65 @@ public sealed class ParticipantRecovery
         return report;
     }
 
-    private async Task<ParticipantOutcome?> ResolveAsync(PreparedBranch branch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves this participant's branch of one transaction now, on <see cref="TransactionAbortAnnounced"/>: a
+    /// prepared one whatever its age, as a pass would; open work, which waits for a Prepare that an aborted
+    /// transaction never sends, rolled back if the coordinator says aborted, instead of after its deadline. The
+    /// coordinator is asked, not the announcement believed. Null when there is nothing here or it is left (coordinator
+    /// unreachable, transaction not aborted, branch busy).
+    /// </summary>
+    internal async Task<ParticipantOutcome?> ResolveNowAsync(Guid transactionId, CancellationToken cancellationToken = default)
     {
-        TransactionView? view;
+        var gid = GlobalTransactionId.Create(_options.ParticipantId, transactionId);
+        if (_registry.IsOpen(transactionId))
+        {
+            return await RollBackOpenWorkIfAbortedAsync(transactionId, gid, cancellationToken);
+        }
+
+        var status = await _store.GetStatusAsync(gid, cancellationToken);
+        return status.Prepared
+            ? await ResolveAsync(new PreparedBranch(gid, transactionId, _timeProvider.GetUtcNow()), cancellationToken)
+            : null;
+    }
+
+    private async Task<ParticipantOutcome?> RollBackOpenWorkIfAbortedAsync(Guid transactionId, string gid, CancellationToken cancellationToken)
+    {
+        var (answered, view) = await LookUpAsync(transactionId, cancellationToken);
+        if (!answered || view?.State is not (null or TransactionState.Aborting or TransactionState.Aborted))
+        {
+            return null;
+        }
+
+        using var lease = _registry.TryAcquire(transactionId, gid);
+        if (lease?.Branch.Detach() is not { } local)
+        {
+            return null;
+        }
+
+        await _terminator.AbortLocalAsync(local, cancellationToken);
+        ParticipantsDiagnostics.Recovered.Add(1, new KeyValuePair<string, object?>(ParticipantsDiagnostics.Tags.Outcome, nameof(ParticipantOutcome.Aborted)));
+        LogMessages.OpenWorkAborted(_logger, transactionId, view?.State.ToString() ?? "unknown");
+        return ParticipantOutcome.Aborted;
+    }
+
+    private async Task<(bool Answered, TransactionView? View)> LookUpAsync(Guid transactionId, CancellationToken cancellationToken)
+    {
         try
         {
-            view = await _coordinator.GetAsync(branch.TransactionId, cancellationToken);
+            return (true, await _coordinator.GetAsync(transactionId, cancellationToken));
         }
         catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException)
         {
-            LogMessages.RecoveryLookupFailed(_logger, branch.TransactionId, ex);
+            LogMessages.RecoveryLookupFailed(_logger, transactionId, ex);
+            return (false, null);
+        }
+    }
+
+    private async Task<ParticipantOutcome?> ResolveAsync(PreparedBranch branch, CancellationToken cancellationToken)
+    {
+        var (answered, view) = await LookUpAsync(branch.TransactionId, cancellationToken);
+        if (!answered)
+        {
             return null;
         }
 

@@ -54,6 +54,23 @@ public sealed class ParticipantMessengerTests
         Assert.False(sent.Durable);
     }
 
+    [Fact]
+    public async Task Announcement_IsPublishedToEveryParticipant_NotSentToOneQueue()
+    {
+        await using var provider = Build(_ => { });
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var tx = Guid.NewGuid();
+
+        await provider.GetRequiredService<ParticipantMessenger>()
+            .SendAsync([OutboundMessage.Announcement(tx, new TransactionAbortAnnounced(tx))], Ct);
+
+        Assert.True(await harness.Published.Any<TransactionAbortAnnounced>(m => m.Context.Message.TransactionId == tx, Ct));
+        var published = harness.Published.Select<TransactionAbortAnnounced>(Ct).First(m => m.Context.Message.TransactionId == tx).Context;
+        Assert.Equal(tx.ToString(), published.Headers.Get<string>(TransactionHeaders.TransactionId));
+        Assert.False(published.Durable);
+    }
+
     private static ServiceProvider Build(Action<ClusterOptions> cluster) => new ServiceCollection()
         .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
         .Configure<CoordinatorOptions>(o => o.QueueName = "txc-coordinator")

@@ -162,17 +162,24 @@ public class ServiceStack : IAsyncLifetime
         Replicas = names;
     }
 
-    /// <summary>Settings for one replica only, applied at its next start (e.g. a fault to inject).</summary>
-    public void Configure(string name, string key, string? value)
+    /// <summary>
+    /// A setting of one process only (a replica's fault to inject, a participant's recovery), applied at its next
+    /// start; null removes it. Returns what it was, to put back.
+    /// </summary>
+    public string? Configure(string name, string key, string? value)
     {
+        var environment = _definitions[name].Environment;
+        environment.TryGetValue(key, out var previous);
         if (value is null)
         {
-            _definitions[name].Environment.Remove(key);
+            environment.Remove(key);
         }
         else
         {
-            _definitions[name].Environment[key] = value;
+            environment[key] = value;
         }
+
+        return previous;
     }
 
     public string DatabaseOf(string replica) => CoordinatorDatabases[Replicas.ToList().IndexOf(replica)];
@@ -187,7 +194,8 @@ public class ServiceStack : IAsyncLifetime
             ["TransactionParticipant__EndpointName"] = endpoint,
             ["TransactionParticipant__CoordinatorQueue"] = CoordinatorQueue,
             ["TransactionParticipant__RecoveryInterval"] = "00:00:01",
-            // Branches orphaned by a coordinator failover before the decision are resolved by recovery (replication.md).
+            // Branches orphaned by a coordinator failover before the decision, if their participant missed the
+            // announcement of the abort, are resolved by recovery (replication.md).
             ["TransactionParticipant__RecoveryGracePeriod"] = "00:00:03",
         };
         for (var i = 0; i < CoordinatorUrls.Count; i++)

@@ -154,4 +154,108 @@ public sealed class ParticipantConsumersTests(PostgresDatabaseFixture database) 
         Assert.True(await bus.Published.Any<Fault<CommitTransaction>>(Ct));
         Assert.False(await bus.Sent.Any<ParticipantCompleted>(Ct));
     }
+
+    [Fact]
+    public async Task AbortAnnounced_BranchPreparedHere_AsksTheCoordinatorAndRollsItBackAtOnce()
+    {
+        // A coordinator that lost this participant's enlistment with its leader cannot send it an Abort; without the
+        // announcement the branch, and its locks, would wait for recovery's grace period (10 s, and the clock is fake).
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        var item = await harness.DoWorkAsync(tx);
+        Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        harness.Coordinator.SetState(tx, TransactionState.Aborted);
+
+        await bus.Bus.Publish(new TransactionAbortAnnounced(tx), Ct);
+
+        Assert.True(await bus.Consumed.Any<TransactionAbortAnnounced>(m => m.Context.Message.TransactionId == tx, Ct));
+        Assert.Equal(0, await harness.PreparedCountAsync(tx));
+        Assert.Equal("aborted", await harness.OutcomeAsync(tx));
+        Assert.False(await harness.ItemExistsAsync(item));
+        Assert.False(await bus.Sent.Any<ParticipantCompleted>(Ct)); // an announcement is not answered
+    }
+
+    [Fact]
+    public async Task AbortAnnounced_CoordinatorSaysStillActive_LeavesTheBranchPrepared()
+    {
+        // The announcement only makes the participant ask: what the coordinator answers decides.
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        await harness.DoWorkAsync(tx);
+        Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        harness.Coordinator.SetState(tx, TransactionState.Active);
+
+        await bus.Bus.Publish(new TransactionAbortAnnounced(tx), Ct);
+
+        Assert.True(await bus.Consumed.Any<TransactionAbortAnnounced>(m => m.Context.Message.TransactionId == tx, Ct));
+        Assert.Equal(1, await harness.PreparedCountAsync(tx));
+        Assert.Null(await harness.OutcomeAsync(tx));
+    }
+
+    [Fact]
+    public async Task AbortAnnounced_OpenWorkHere_RollsItBackBeforeItsDeadline()
+    {
+        // Open work waits for a Prepare that an aborted transaction never sends; without the announcement it holds its
+        // rows until the reaper, after the deadline.
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        await harness.DoWorkAsync(tx);
+        harness.Coordinator.SetState(tx, TransactionState.Aborted);
+
+        await bus.Bus.Publish(new TransactionAbortAnnounced(tx), Ct);
+
+        Assert.True(await bus.Consumed.Any<TransactionAbortAnnounced>(m => m.Context.Message.TransactionId == tx, Ct));
+        Assert.Equal("aborted", await harness.OutcomeAsync(tx));
+        Assert.Equal(Vote.No, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+    }
+
+    [Fact]
+    public async Task AbortAnnounced_OpenWorkOfATransactionStillActive_IsLeftForItsPrepare()
+    {
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        var item = await harness.DoWorkAsync(tx);
+        harness.Coordinator.SetState(tx, TransactionState.Active);
+
+        await bus.Bus.Publish(new TransactionAbortAnnounced(tx), Ct);
+
+        Assert.True(await bus.Consumed.Any<TransactionAbortAnnounced>(m => m.Context.Message.TransactionId == tx, Ct));
+        Assert.Null(await harness.OutcomeAsync(tx));
+        Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        Assert.Equal(ParticipantOutcome.Committed, (await harness.Protocol.CommitAsync(tx, onePhase: false, Ct)).Outcome);
+        Assert.True(await harness.ItemExistsAsync(item));
+    }
+
+    [Fact]
+    public async Task AbortAnnounced_NothingPreparedHere_WritesNothing()
+    {
+        // Every participant hears every announcement: one that holds no branch must not leave a barrier row for it.
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+        var tx = Guid.NewGuid();
+        harness.Coordinator.SetState(tx, TransactionState.Aborted);
+
+        await bus.Bus.Publish(new TransactionAbortAnnounced(tx), Ct);
+
+        Assert.True(await bus.Consumed.Any<TransactionAbortAnnounced>(m => m.Context.Message.TransactionId == tx, Ct));
+        Assert.False(await bus.Published.Any<Fault<TransactionAbortAnnounced>>(Ct));
+        Assert.Null(await harness.OutcomeAsync(tx));
+    }
+
+    [Fact]
+    public async Task AbortAnnounced_EmptyTransactionId_Faults()
+    {
+        var (harness, bus) = await StartAsync();
+        await using var _ = harness;
+
+        await bus.Bus.Publish(new TransactionAbortAnnounced(Guid.Empty), Ct);
+
+        Assert.True(await bus.Published.Any<Fault<TransactionAbortAnnounced>>(Ct));
+        var fault = bus.Published.Select<Fault<TransactionAbortAnnounced>>(Ct).First().Context.Message;
+        Assert.Equal(typeof(MalformedParticipantMessageException).FullName, fault.Exceptions[0].ExceptionType);
+    }
 }
