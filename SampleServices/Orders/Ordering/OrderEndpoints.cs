@@ -24,7 +24,8 @@ public static class OrderEndpoints
         }
         catch (OrderUnavailableException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Order could not be processed", detail: ex.Message);
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Order could not be processed", detail: ex.Message,
+                extensions: ex.TransactionId is { } id ? new Dictionary<string, object?> { ["transactionId"] = id } : null);
         }
     }
 }

@@ -23,10 +23,12 @@ public sealed class OrderProcessor(ITransactionInitiator initiator, InventoryCli
         };
 
         TransactionResult result;
+        Guid? transactionId = null;
         try
         {
             result = await initiator.RunAsync(async (transaction, ct) =>
             {
+                transactionId = transaction.Id;
                 var step = await inventory.ReserveAsync(orderId, request.Sku!, request.Quantity, ct);
                 if (step.Accepted)
                 {
@@ -42,15 +44,26 @@ public sealed class OrderProcessor(ITransactionInitiator initiator, InventoryCli
         catch (Exception ex) when (ex is CoordinatorUnavailableException or TransactionCoordinatorException)
         {
             // Only the begin throws these: the commit's failures end as a result or as an unknown outcome.
-            throw new OrderUnavailableException("could not begin a transaction: " + ex.Message, ex);
+            throw Unavailable(orderId, null, "could not begin a transaction: " + ex.Message, ex);
         }
-        catch (Exception ex) when (ex is DownstreamUnavailableException or TransactionOutcomeUnknownException)
+        catch (DownstreamUnavailableException ex)
         {
-            throw new OrderUnavailableException(ex.Message, ex);
+            // The initiator has aborted the transaction (or, if the coordinator did not answer, it aborts at the deadline).
+            throw Unavailable(orderId, transactionId, ex.Message, ex);
+        }
+        catch (TransactionOutcomeUnknownException ex)
+        {
+            throw Unavailable(orderId, ex.TransactionId, ex.Message, ex);
         }
 
         var outcome = result.Outcome.ToString();
         LogMessages.OrderFinished(logger, orderId, result.TransactionId, outcome, result.Reason);
         return new OrderResult(orderId, result.TransactionId, outcome, result.Reason);
+    }
+
+    private OrderUnavailableException Unavailable(Guid orderId, Guid? transactionId, string detail, Exception cause)
+    {
+        LogMessages.OrderUnavailable(logger, orderId, transactionId, detail);
+        return new OrderUnavailableException(detail, transactionId, cause);
     }
 }

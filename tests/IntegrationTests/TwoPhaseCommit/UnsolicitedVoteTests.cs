@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using TxCoordinator.Contracts;
 using TxCoordinator.IntegrationTests.Stack;
 
@@ -115,6 +116,39 @@ public sealed class UnsolicitedVoteTests(ServiceStack stack)
         Assert.Equal(10, await stack.Data.StockAsync(sku));
         Assert.False(await stack.Data.ReservationExistsAsync(orderId));
         Assert.Empty((await stack.GetAsync(tx.Id)).Participants);
+    }
+
+    [Fact]
+    public async Task PlaceOrder_PaymentsDown_Answers503NamingTheTransaction_WhichIsAbortedWithInventorysPreparedWork()
+    {
+        var (sku, customer) = await SeedAsync();
+        var orderId = Guid.NewGuid();
+        await stack.KillAsync("payments");
+        try
+        {
+            var response = await stack.Http.PostAsJsonAsync(new Uri(stack.OrdersUrl, "orders"),
+                new { orderId, customerId = customer, sku, quantity = 2, amount = 10m, cardNumber = "4242424242424242" }, Cancel);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+            Assert.Contains("payments", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var transactionId = problem.GetProperty("transactionId").GetGuid();
+            // Inventory prepared its reservation as it enlisted; the abort, decided before the answer, rolls it back.
+            Assert.Contains((await stack.GetAsync(transactionId)).State, new[] { TransactionState.Aborting, TransactionState.Aborted });
+            await Eventually.HoldsAsync(async () => (await stack.GetAsync(transactionId)).State == TransactionState.Aborted, Settle,
+                "inventory acknowledged the abort");
+            Assert.Equal(0, await stack.Data.PreparedAsync(transactionId));
+            Assert.Equal(10, await stack.Data.StockAsync(sku));
+            Assert.False(await stack.Data.ReservationExistsAsync(orderId));
+            // What an operator finds in Orders' log: the order, its transaction and why.
+            Assert.Contains($"Order {orderId} (transaction {transactionId}) could not be processed, answered 503: payments",
+                stack.LogsOf("orders"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stack.StartAsync("payments");
+        }
     }
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
