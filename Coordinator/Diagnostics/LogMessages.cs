@@ -41,11 +41,11 @@ internal static partial class LogMessages
     [LoggerMessage(2000, LogLevel.Warning, "Sending {MessageType} to '{ParticipantId}' for transaction {TransactionId} failed; the supervisor will resend")]
     public static partial void SendFailed(ILogger logger, string messageType, string participantId, Guid transactionId, Exception exception);
 
-    [LoggerMessage(2002, LogLevel.Warning, "Announcing {MessageType} for transaction {TransactionId} failed; a participant holding a branch of it resolves that from its recovery")]
-    public static partial void AnnouncementFailed(ILogger logger, string messageType, Guid transactionId, Exception exception);
-
     [LoggerMessage(2001, LogLevel.Error, "Rejected malformed {MessageType} (message {MessageId}): {Reason}. It goes to the error queue.")]
     public static partial void MalformedMessage(ILogger logger, string messageType, Guid? messageId, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Announcing {MessageType} for transaction {TransactionId} failed; a participant holding a branch of it resolves that from its recovery")]
+    public static partial void AnnouncementFailed(ILogger logger, string messageType, Guid transactionId, Exception exception);
 
     [LoggerMessage(3000, LogLevel.Warning, "Transaction {TransactionId} is stuck in {State}: participant '{ParticipantId}' has not answered {Attempts} deliveries")]
     public static partial void Stuck(ILogger logger, Guid transactionId, TransactionState state, string participantId, int attempts);

@@ -7,8 +7,8 @@ using TxCoordinator.Participants.Recovery;
 namespace TxCoordinator.Participants.Messaging;
 
 /// <summary>
-/// Resolves the branch of an announced abort at once, if one is prepared here, instead of leaving it, and the rows it
-/// locks, to recovery's grace period.
+/// Resolves the branch of an announced abort at once, if this participant holds one (prepared, or open work waiting for
+/// a Prepare), instead of leaving it, and the rows it locks, to recovery's grace period or the reaper.
 /// </summary>
 internal sealed class AbortAnnouncementConsumer(ParticipantRecovery recovery, ILogger<AbortAnnouncementConsumer> logger)
     : IConsumer<TransactionAbortAnnounced>
