@@ -81,8 +81,8 @@ internal static partial class LogMessages
     [LoggerMessage(3053, LogLevel.Error, "Recovery pass failed; retrying in {Interval}")]
     public static partial void RecoveryFailed(ILogger logger, TimeSpan interval, Exception exception);
 
-    [LoggerMessage(3054, LogLevel.Information, "Recovery pass: {Found} prepared, {Committed} committed, {RolledBack} rolled back, {Left} left")]
-    public static partial void RecoveryPass(ILogger logger, int found, int committed, int rolledBack, int left);
+    [LoggerMessage(3054, LogLevel.Information, "Recovery pass: {Examined} transaction(s) prepared longer than {GracePeriod} (of {Found} prepared): {Committed} committed, {RolledBack} rolled back, {Left} left")]
+    public static partial void RecoveryPass(ILogger logger, int examined, TimeSpan gracePeriod, int found, int committed, int rolledBack, int left);
 
     [LoggerMessage(3060, LogLevel.Debug, "Outcome table txc_outcomes is ready")]
     public static partial void SchemaReady(ILogger logger);

@@ -48,15 +48,18 @@ public sealed class ParticipantRecovery
     {
         var prepared = await _store.ListPreparedAsync(cancellationToken);
         var cutoff = _timeProvider.GetUtcNow() - _options.RecoveryGracePeriod;
-        int committed = 0, rolledBack = 0;
+        var remaining = new List<PreparedBranch>(prepared.Count);
+        int examined = 0, committed = 0, rolledBack = 0;
         foreach (var branch in prepared)
         {
             // Young ones are normally waiting for a phase-two message already on its way.
             if (branch.PreparedAt > cutoff)
             {
+                remaining.Add(branch);
                 continue;
             }
 
+            examined++;
             switch (await ResolveAsync(branch, cancellationToken))
             {
                 case ParticipantOutcome.Committed:
@@ -65,13 +68,19 @@ public sealed class ParticipantRecovery
                 case ParticipantOutcome.Aborted:
                     rolledBack++;
                     break;
+                default:
+                    remaining.Add(branch);
+                    break;
             }
         }
 
-        var report = new RecoveryReport(prepared.Count, committed, rolledBack, prepared.Count - committed - rolledBack);
-        if (report.Found > 0)
+        DateTimeOffset? oldest = remaining.Count == 0 ? null : remaining.Min(branch => branch.PreparedAt);
+        PreparedBranchesObserved.Record(_options.ParticipantId, remaining.Count, oldest, _timeProvider);
+        var report = new RecoveryReport(prepared.Count, examined, committed, rolledBack, examined - committed - rolledBack, oldest);
+        // Branches in flight are found on every pass under load: only those past the grace period are news.
+        if (report.Examined > 0)
         {
-            LogMessages.RecoveryPass(_logger, report.Found, report.Committed, report.RolledBack, report.Left);
+            LogMessages.RecoveryPass(_logger, report.Examined, _options.RecoveryGracePeriod, report.Found, report.Committed, report.RolledBack, report.Left);
         }
 
         return report;

@@ -80,6 +80,22 @@ public sealed class TelemetryTests(ServiceStack stack)
         Assert.DoesNotContain(SpansOf(stack.Replicas[0]), s => s.Name == "txc.transaction.vote" && s.Tags.GetValueOrDefault("txc.transaction.id") == id);
     }
 
+    [Fact]
+    public async Task Participants_ExposeWhatTheyHoldPrepared_OnTheirMetrics()
+    {
+        // Each recovery pass (every second in this stack) publishes what it left prepared: the stuck-branch gauges.
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        foreach (var (service, participant) in new[] { (stack.InventoryUrl, "inventory"), (stack.PaymentsUrl, "payments") })
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                var lines = (await stack.Http.ScrapeAsync(service)).Split('\n');
+                return new[] { "txc_participant_prepared{", "txc_participant_prepared_oldest_age_seconds{" }.All(metric => lines.Any(line =>
+                    line.StartsWith(metric, StringComparison.Ordinal) && line.Contains($"txc_participant_id=\"{participant}\"", StringComparison.Ordinal)));
+            }, Settle, $"{participant} exposes txc_participant_prepared and its oldest age");
+        }
+    }
+
     private IReadOnlyList<ConsoleSpan> SpansOf(string process) => ConsoleSpan.Parse(stack.LogsOf(process));
 
     private async Task<OrderResult> PlaceOrderAsync()

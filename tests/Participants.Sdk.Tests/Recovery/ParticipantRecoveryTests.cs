@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using TxCoordinator.Contracts;
 using TxCoordinator.Participants.Client;
+using TxCoordinator.Participants.Diagnostics;
 using TxCoordinator.Participants.Sdk.Tests.Infrastructure;
 
 namespace TxCoordinator.Participants.Sdk.Tests.Recovery;
@@ -156,5 +158,75 @@ public sealed class ParticipantRecoveryTests(PostgresDatabaseFixture database) :
         var stillThere = (long)(await harness.ScalarAsync("SELECT count(*) FROM pg_prepared_xacts WHERE gid = @p", foreign))!;
         await harness.ExecuteAsync($"ROLLBACK PREPARED '{foreign}'");
         Assert.Equal(1L, stillThere);
+    }
+
+    [Fact]
+    public async Task RecoverAsync_PublishesHowManyArePreparedHereAndHowOldTheOldestIs()
+    {
+        // A participant id of its own: the gauges are per participant, and other tests' branches share the database.
+        var participant = "gauge-" + Guid.NewGuid().ToString("N")[..8];
+        await using var harness = await CreateHarnessAsync(o => o.ParticipantId = participant);
+        var tx = Guid.NewGuid();
+        await harness.DoWorkAsync(tx);
+        Assert.Equal(Vote.Yes, (await harness.Protocol.PrepareAsync(tx, Ct)).Vote);
+        harness.Coordinator.SetState(tx, TransactionState.Active);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var report = await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.Equal((1, 1, 1), (report.Found, report.Examined, report.Left));
+        var (count, age) = ObservePreparedGauges(participant);
+        Assert.Equal(1, count);
+        Assert.InRange(age ?? -1, 299, 330); // the fake clock's five minutes, and the real time the test took
+
+        harness.Coordinator.SetState(tx, TransactionState.Aborted);
+        report = await harness.Recovery.RecoverAsync(Ct);
+
+        Assert.Equal((1, 1, null), (report.Found, report.RolledBack, report.OldestPreparedAt));
+        Assert.Equal((0, 0d), ObservePreparedGauges(participant)); // what the pass left, not what it found
+    }
+
+    private static (int? Count, double? Age) ObservePreparedGauges(string participant)
+    {
+        int? count = null;
+        double? age = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ParticipantsDiagnostics.MeterName && instrument.Name.StartsWith("txc.participant.prepared", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+        {
+            if (Of(tags) == participant)
+            {
+                count = value;
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (Of(tags) == participant)
+            {
+                age = value;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return (count, age);
+
+        static string? Of(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == ParticipantsDiagnostics.Tags.ParticipantId)
+                {
+                    return tag.Value as string;
+                }
+            }
+
+            return null;
+        }
     }
 }
