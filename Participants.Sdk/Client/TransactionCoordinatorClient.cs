@@ -20,7 +20,9 @@ public sealed class TransactionCoordinatorClient : ITransactionCoordinatorClient
     private readonly ILogger<TransactionCoordinatorClient> _logger;
     private readonly CoordinatorAddressPreference _preference;
 
-    private static readonly TimeSpan MaxFailoverDelay = TimeSpan.FromSeconds(2);
+    // Short, so that a caller waits at most this long once a new leader is elected; the rounds, not the pause, bound
+    // how long it tries.
+    private static readonly TimeSpan MaxFailoverDelay = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Response header with which a coordinator replica that forwarded a call names the leader's URL.</summary>
     public const string LeaderUrlHeader = "Txc-Leader-Url";

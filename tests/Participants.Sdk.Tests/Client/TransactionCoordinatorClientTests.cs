@@ -173,4 +173,38 @@ public sealed class TransactionCoordinatorClientTests
         Assert.NotNull(view);
         Assert.Equal(2, handler.Requests.Count);
     }
+
+    [Fact]
+    public async Task CommitAsync_NoLeaderForThreeSeconds_ServedWithinHalfASecondOfTheElection()
+    {
+        // The default cadence: 200 ms, 400 ms, then every 500 ms. Doubling up to 2 s (as before) left a caller
+        // waiting up to 2 s after a new leader was elected, in every call that a failover caught.
+        var time = new FakeTimeProvider();
+        var elected = false;
+        var handler = new ScriptedHandler()
+            .On("a", _ => elected
+                ? ScriptedHandler.Json(HttpStatusCode.OK, $$"""{"id":"{{TxId}}","outcome":"Committed","state":"Committing"}""")
+                : ScriptedHandler.Json(HttpStatusCode.ServiceUnavailable, """{"title":"No leader"}""", "application/problem+json"));
+        var client = new TransactionCoordinatorClient(new HttpClient(handler),
+            Options.Create(new CoordinatorClientOptions { Urls = [new Uri("http://a/")] }), time, NullLogger<TransactionCoordinatorClient>.Instance);
+
+        var commit = client.CommitAsync(TxId, Ct);
+        var step = TimeSpan.FromMilliseconds(50);
+        while (time.GetUtcNow() - time.Start < TimeSpan.FromSeconds(3.05))
+        {
+            await Task.Delay(1, Ct);
+            time.Advance(step);
+        }
+
+        elected = true;
+        var electedAt = time.GetUtcNow();
+        while (!commit.IsCompleted && time.GetUtcNow() - electedAt < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(1, Ct);
+            time.Advance(step);
+        }
+
+        Assert.Equal(TransactionOutcome.Committed, (await commit.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Outcome);
+        Assert.InRange(time.GetUtcNow() - electedAt, TimeSpan.Zero, TimeSpan.FromMilliseconds(550));
+    }
 }
