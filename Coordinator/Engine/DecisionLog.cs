@@ -41,6 +41,8 @@ internal sealed class DecisionLog(IImageLog replica, IDbContextFactory<Coordinat
 
     public IReadOnlyList<Guid> HeldDue(DateTimeOffset now, DateTimeOffset sentBefore) => replica.Applied.Due(now, sentBefore);
 
+    public IReadOnlyList<Guid> HeldUnfinished() => [.. replica.Applied.Held().Select(image => image.Id)];
+
     public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
 
     public async Task CommitAsync(TransactionRecord tx, long epoch, CancellationToken cancellationToken)

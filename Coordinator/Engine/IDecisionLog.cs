@@ -59,6 +59,9 @@ internal interface IDecisionLog
     /// </summary>
     IReadOnlyList<Guid> HeldDue(DateTimeOffset now, DateTimeOffset sentBefore);
 
+    /// <summary>Every unfinished transaction held in memory, which the database may not show yet.</summary>
+    IReadOnlyList<Guid> HeldUnfinished();
+
     /// <summary>
     /// Whether this coordinator knows every participant that enlisted in the Active transaction. An enlistment is a
     /// deferrable change, so a replicated leader knows that only of the transactions it began itself in its current

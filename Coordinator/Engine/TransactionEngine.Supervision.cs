@@ -83,6 +83,10 @@ internal sealed partial class TransactionEngine
                 .ToListAsync(cancellationToken);
         }
 
+        // The database may not show the newest yet (its rows are written behind the log): a transaction begun just
+        // before the takeover would otherwise wait for its deadline, and its prepared branches with it.
+        unfinished = [.. unfinished.Union(_log.HeldUnfinished())];
+
         LogMessages.Redriving(_logger, unfinished.Count);
         // A few at a time: each is a round trip to the log, and a large backlog must not starve new requests.
         await Parallel.ForEachAsync(unfinished, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },

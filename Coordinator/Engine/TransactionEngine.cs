@@ -212,10 +212,6 @@ internal sealed partial class TransactionEngine
         }
 
         TransactionSteps.Abort(tx, LostEnlistmentsReason, now, outbox);
-        // The Aborts above reach only the participants it knows. One it does not know may hold a prepared branch, and
-        // the rows it locks, until its recovery's grace period: every participant hears of the abort, and one that
-        // holds a branch of it asks about it at once.
-        outbox.Add(OutboundMessage.Announcement(tx.Id, new TransactionAbortAnnounced(tx.Id)));
         return true;
     }
 
@@ -255,6 +251,16 @@ internal sealed partial class TransactionEngine
                     // Nothing changed (a duplicate vote, say): nothing to log, nothing to send.
                     CoordinatorDiagnostics.TagState(tx.State, stateBefore, tx.AbortReason);
                     return result;
+                }
+
+                if (stateBefore == TransactionState.Active && tx.State is TransactionState.Aborting or TransactionState.Aborted
+                    && !_log.KnowsEveryEnlistment(tx.Id))
+                {
+                    // However it is aborted (on taking over, at its deadline, on request), its Aborts reach only the
+                    // participants this coordinator knows. One it may not know holds a prepared branch, and the rows it
+                    // locks, until its recovery's grace period: every participant hears of the abort, and one holding a
+                    // branch of it resolves that at once.
+                    outbox.Add(OutboundMessage.Announcement(tx.Id, new TransactionAbortAnnounced(tx.Id)));
                 }
 
                 if (deferrable && DecidesNothing(tx, stateBefore, outbox) && _log.TryDefer(tx, epoch))
