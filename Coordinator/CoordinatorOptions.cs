@@ -52,6 +52,18 @@ public sealed class CoordinatorOptions
     public bool PublisherConfirmation { get; set; }
 
     /// <summary>
+    /// Make every enlistment durable (a replication round, or a database write for a lone coordinator) before the
+    /// participant hears it is enlisted. Off by default: an enlistment is then kept in the leader's memory until the
+    /// transaction's next durable change, one replication round fewer per participant, but a coordinator that takes
+    /// over cannot know those enlistments and aborts every transaction it finds Active (presumed abort, as Narayana and
+    /// MSDTC do). On, the transactions begun from then on survive a failover or a restart: the new leader knows their
+    /// participants and lets their initiators commit them. The choice is recorded in each transaction, so replicas
+    /// configured differently, or a change of this setting, never make a leader believe it knows what it does not.
+    /// Measured: docs/replication.md ("Durable enlistments"), about 4% more CPU per order, no order aborted by a failover.
+    /// </summary>
+    public bool DurableEnlistments { get; set; }
+
+    /// <summary>
     /// How long a finished transaction (Committed, or Aborted: every participant has answered its outcome) is kept for
     /// the operators' views before it is deleted. Nobody needs it afterwards: a participant asking about a transaction
     /// the coordinator does not know rolls back (presumed abort), and only finished ones are deleted.

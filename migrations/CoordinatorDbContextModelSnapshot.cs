@@ -120,6 +120,10 @@ namespace TxCoordinator.Coordinator.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("decided_at");
 
+                    b.Property<bool>("DurableEnlistments")
+                        .HasColumnType("boolean")
+                        .HasColumnName("durable_enlistments");
+
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .HasColumnType("jsonb")

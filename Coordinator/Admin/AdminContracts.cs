@@ -56,6 +56,9 @@ public sealed record TransactionDetail(
     DateTimeOffset? CompletedAt,
     string? AbortReason,
     bool OnePhase,
+    // Each enlistment was made durable before it was acknowledged (Coordinator:DurableEnlistments when it began): a
+    // failover does not abort it while Active.
+    bool DurableEnlistments,
     long Revision,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<ParticipantDetail> Participants,

@@ -200,7 +200,7 @@ internal sealed class AdminQueries(
 
     internal static TransactionDetail ToDetail(TransactionRecord tx, int stuckAfter) => new(
         tx.Id, tx.State, tx.Outcome, tx.CreatedAt, tx.Deadline, tx.PrepareStartedAt, tx.DecidedAt, tx.CompletedAt, tx.AbortReason,
-        tx.OnePhase, tx.Revision, tx.Metadata,
+        tx.OnePhase, tx.DurableEnlistments, tx.Revision, tx.Metadata,
         [.. tx.Participants.OrderBy(p => p.EnlistedAt).Select(p => new ParticipantDetail(
             p.ParticipantId, p.Endpoint, p.EnlistedAt, p.Vote, p.VoteReason, p.VotedAt, p.AcknowledgedAt, p.AcknowledgedOutcome,
             p.DeliveryAttempts, p.LastSentAt, Stuck: !tx.IsFinal && !p.IsDone && p.DeliveryAttempts >= stuckAfter))],

@@ -19,6 +19,8 @@ internal sealed record TransactionImage(
     DateTimeOffset? CompletedAt,
     string? AbortReason,
     bool OnePhase,
+    // False in log entries and snapshots written before it existed, which is what those transactions were.
+    bool DurableEnlistments,
     Dictionary<string, string> Metadata,
     // Null in log entries and snapshots written before operators' actions were recorded; the writer stores [] then.
     List<AuditEntry>? Audit,
@@ -32,7 +34,7 @@ internal sealed record TransactionImage(
     };
 
     public static TransactionImage Of(TransactionRecord tx) => new(
-        tx.Id, tx.State, tx.CreatedAt, tx.Deadline, tx.DecidedAt, tx.PrepareStartedAt, tx.CompletedAt, tx.AbortReason, tx.OnePhase,
+        tx.Id, tx.State, tx.CreatedAt, tx.Deadline, tx.DecidedAt, tx.PrepareStartedAt, tx.CompletedAt, tx.AbortReason, tx.OnePhase, tx.DurableEnlistments,
         new Dictionary<string, string>(tx.Metadata, StringComparer.Ordinal), [.. tx.Audit], tx.Revision,
         [.. tx.Participants.Select(p => new ParticipantImage(
             tx.Id, p.ParticipantId, p.Endpoint, p.EnlistedAt, p.Vote, p.VoteReason, p.VotedAt, p.AcknowledgedAt,
@@ -56,7 +58,7 @@ internal sealed record TransactionImage(
 
     /// <summary>A new record with this image's values; nothing is shared with the image, so the record may be changed.</summary>
     public TransactionRecord ToRecord() => TransactionRecord.Restore(
-        Id, State, CreatedAt, Deadline, DecidedAt, PrepareStartedAt, CompletedAt, AbortReason, OnePhase,
+        Id, State, CreatedAt, Deadline, DecidedAt, PrepareStartedAt, CompletedAt, AbortReason, OnePhase, DurableEnlistments,
         new Dictionary<string, string>(Metadata, StringComparer.Ordinal), Audit is null ? [] : [.. Audit], Revision,
         [.. Participants.Select(p => new ParticipantRecord
         {

@@ -20,13 +20,13 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
     internal const string UpsertSql = """
         WITH written AS (
             INSERT INTO transactions (id, state, created_at, deadline, decided_at, prepare_started_at, completed_at,
-                                      abort_reason, one_phase, metadata, audit, revision)
+                                      abort_reason, one_phase, durable_enlistments, metadata, audit, revision)
             SELECT id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason, one_phase,
-                   metadata, COALESCE(audit, '[]'::jsonb), revision
+                   COALESCE(durable_enlistments, false), metadata, COALESCE(audit, '[]'::jsonb), revision
             FROM jsonb_to_recordset(@transactions) AS t(
                 id uuid, state text, created_at timestamptz, deadline timestamptz, decided_at timestamptz,
-                prepare_started_at timestamptz, completed_at timestamptz, abort_reason text, one_phase boolean, metadata jsonb,
-                audit jsonb, revision bigint)
+                prepare_started_at timestamptz, completed_at timestamptz, abort_reason text, one_phase boolean,
+                durable_enlistments boolean, metadata jsonb, audit jsonb, revision bigint)
             ON CONFLICT (id) DO UPDATE SET
                 state = excluded.state, decided_at = excluded.decided_at, prepare_started_at = excluded.prepare_started_at,
                 completed_at = excluded.completed_at, abort_reason = excluded.abort_reason, one_phase = excluded.one_phase,

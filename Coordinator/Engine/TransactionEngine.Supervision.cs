@@ -95,9 +95,10 @@ internal sealed partial class TransactionEngine
                 using var activity = CoordinatorDiagnostics.StartBackgroundOperation(CoordinatorDiagnostics.Spans.Resume, id);
                 try
                 {
-                    // One begun under an earlier leader is doomed (its enlistments or its move to Preparing may have died
-                    // with that leader; see AbortIfEnlistmentsLost): abort it now rather than when someone asks, so that a
-                    // participant prepared meanwhile hears "aborted" from its recovery instead of "active" until the deadline.
+                    // An Active one begun under an earlier leader is doomed unless its enlistments were durable (they or
+                    // its move to Preparing may have died with that leader; see AbortIfEnlistmentsLost): abort it now rather
+                    // than when someone asks, so that a participant prepared meanwhile hears "aborted" from its recovery
+                    // instead of "active" until the deadline.
                     var sent = await MutateAsync(id, (tx, at, outbox) =>
                         AbortIfEnlistmentsLost(tx, at, outbox) ? outbox.Count : TransactionSteps.Resume(tx, at, outbox), ct);
                     activity?.SetTag("txc.resent", sent);

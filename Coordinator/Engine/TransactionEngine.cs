@@ -72,6 +72,7 @@ internal sealed partial class TransactionEngine
             Id = Guid.CreateVersion7(now),
             CreatedAt = now,
             Deadline = now + effective,
+            DurableEnlistments = _options.DurableEnlistments,
             Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
         };
 
@@ -196,6 +197,12 @@ internal sealed partial class TransactionEngine
         return (tx.ToView(), false);
     }
 
+    /// <summary>
+    /// Whether this coordinator knows every participant that enlisted in <paramref name="tx"/>: each enlistment was made
+    /// durable, or it began the transaction itself in its current term (see <see cref="IDecisionLog.KnowsEveryEnlistment"/>).
+    /// </summary>
+    private bool KnowsEveryEnlistment(TransactionRecord tx) => tx.DurableEnlistments || _log.KnowsEveryEnlistment(tx.Id);
+
     private const string LostEnlistmentsReason =
         "the coordinator restarted or its leader changed while it was active, and participants that enlisted before may be unknown to it now";
 
@@ -206,7 +213,7 @@ internal sealed partial class TransactionEngine
     /// </summary>
     private bool AbortIfEnlistmentsLost(TransactionRecord tx, DateTimeOffset now, List<OutboundMessage> outbox)
     {
-        if (tx.State != TransactionState.Active || _log.KnowsEveryEnlistment(tx.Id))
+        if (tx.State != TransactionState.Active || KnowsEveryEnlistment(tx))
         {
             return false;
         }
@@ -245,6 +252,7 @@ internal sealed partial class TransactionEngine
                 var tx = await LoadAsync(transactionId, cancellationToken);
                 var before = TransactionImage.Of(tx);
                 var stateBefore = tx.State;
+                var enlistedBefore = tx.Participants.Count;
                 result = change(tx, _time.GetUtcNow(), outbox);
                 if (TransactionImage.SameContent(before, TransactionImage.Of(tx)))
                 {
@@ -254,7 +262,7 @@ internal sealed partial class TransactionEngine
                 }
 
                 if (stateBefore == TransactionState.Active && tx.State is TransactionState.Aborting or TransactionState.Aborted
-                    && !_log.KnowsEveryEnlistment(tx.Id))
+                    && !KnowsEveryEnlistment(tx))
                 {
                     // However it is aborted (on taking over, at its deadline, on request), its Aborts reach only the
                     // participants this coordinator knows. One it may not know holds a prepared branch, and the rows it
@@ -263,7 +271,7 @@ internal sealed partial class TransactionEngine
                     outbox.Add(OutboundMessage.Announcement(tx.Id, new TransactionAbortAnnounced(tx.Id)));
                 }
 
-                if (deferrable && DecidesNothing(tx, stateBefore, outbox) && _log.TryDefer(tx, epoch))
+                if (deferrable && DecidesNothing(tx, stateBefore, enlistedBefore, outbox) && _log.TryDefer(tx, epoch))
                 {
                     CoordinatorDiagnostics.DeferredChanges.Add(1);
                 }
@@ -316,10 +324,14 @@ internal sealed partial class TransactionEngine
     /// Whether losing the change with the leader costs time or an abort, never an outcome: an enlistment, a vote or an
     /// acknowledgement that moves the transaction nowhere and sends nothing, or the commit request's move to Preparing
     /// and any resend of its Prepare messages (presumed abort: a new leader that does not know of it aborts the
-    /// transaction, and a participant prepared meanwhile learns that from its recovery).
+    /// transaction, and a participant prepared meanwhile learns that from its recovery). An enlistment in a
+    /// transaction with <see cref="TransactionRecord.DurableEnlistments"/> is never deferred: that abort is what it
+    /// was begun to avoid. Its move to Preparing still is: a new leader finds it Active, with every participant, and
+    /// the initiator's client asks it to commit again.
     /// </summary>
-    private static bool DecidesNothing(TransactionRecord tx, TransactionState before, List<OutboundMessage> outbox) =>
+    private static bool DecidesNothing(TransactionRecord tx, TransactionState before, int enlistedBefore, List<OutboundMessage> outbox) =>
         !tx.IsFinal
+        && !(tx.DurableEnlistments && tx.Participants.Count != enlistedBefore)
         && ((tx.State == before && outbox.Count == 0)
             || (before is TransactionState.Active or TransactionState.Preparing && tx.State == TransactionState.Preparing
                 && outbox.TrueForAll(m => m.Message is PrepareTransaction)));

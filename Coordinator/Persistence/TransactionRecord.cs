@@ -27,6 +27,12 @@ public sealed class TransactionRecord
     /// <summary>Set when the single participant was asked to commit directly, skipping Prepare.</summary>
     public bool OnePhase { get; private set; }
 
+    /// <summary>
+    /// Whether each enlistment was made durable before it was acknowledged (<see cref="CoordinatorOptions.DurableEnlistments"/>
+    /// of the coordinator that began it): a coordinator that takes the transaction over then knows every participant.
+    /// </summary>
+    public bool DurableEnlistments { get; init; }
+
     public Dictionary<string, string> Metadata { get; init; } = [];
 
     /// <summary>
@@ -93,7 +99,6 @@ public sealed class TransactionRecord
         TransitionTo(TransactionState.Committing, now);
     }
 
-    /// <summary>Counts one more change; called once per saved change.</summary>
     /// <summary>
     /// The record as it was last made durable, rebuilt from its values (a replica's in-memory copy of an unfinished
     /// transaction) rather than read from the database. <see cref="Version"/> stays 0: only a replicated coordinator
@@ -102,7 +107,7 @@ public sealed class TransactionRecord
     internal static TransactionRecord Restore(
         Guid id, TransactionState state, DateTimeOffset createdAt, DateTimeOffset deadline, DateTimeOffset? decidedAt,
         DateTimeOffset? prepareStartedAt, DateTimeOffset? completedAt, string? abortReason, bool onePhase,
-        Dictionary<string, string> metadata, List<AuditEntry> audit, long revision, List<ParticipantRecord> participants) => new()
+        bool durableEnlistments, Dictionary<string, string> metadata, List<AuditEntry> audit, long revision, List<ParticipantRecord> participants) => new()
     {
         Id = id,
         State = state,
@@ -113,12 +118,14 @@ public sealed class TransactionRecord
         CompletedAt = completedAt,
         AbortReason = abortReason,
         OnePhase = onePhase,
+        DurableEnlistments = durableEnlistments,
         Metadata = metadata,
         Audit = audit,
         Revision = revision,
         Participants = participants,
     };
 
+    /// <summary>Counts one more change; called once per saved change.</summary>
     public void NextRevision() => Revision++;
 
     public ParticipantRecord? FindParticipant(string participantId) =>

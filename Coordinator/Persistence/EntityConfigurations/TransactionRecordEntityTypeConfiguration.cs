@@ -21,6 +21,7 @@ internal sealed class TransactionRecordEntityTypeConfiguration : IEntityTypeConf
         builder.Property(t => t.CompletedAt).HasColumnName("completed_at");
         builder.Property(t => t.AbortReason).HasColumnName("abort_reason").HasMaxLength(1024);
         builder.Property(t => t.OnePhase).HasColumnName("one_phase");
+        builder.Property(t => t.DurableEnlistments).HasColumnName("durable_enlistments");
         // Serialised by hand: Npgsql's dynamic JSON mapping needs a global opt-in we do not want for one column.
         builder.Property(t => t.Metadata).HasColumnName("metadata").HasColumnType("jsonb")
             .HasConversion(

@@ -54,8 +54,8 @@ public sealed class TransactionImageTests
 
         var expected = new TransactionImage(
             Transactions.Id, TransactionState.Committing, Transactions.CreatedAt, Transactions.Deadline, DecidedAt,
-            PrepareStartedAt: Transactions.CommitRequestedAt, CompletedAt: null, AbortReason: null, OnePhase: false, image.Metadata,
-            image.Audit, Revision: 5, image.Participants);
+            PrepareStartedAt: Transactions.CommitRequestedAt, CompletedAt: null, AbortReason: null, OnePhase: false,
+            DurableEnlistments: false, image.Metadata, image.Audit, Revision: 5, image.Participants);
         Assert.Equal(expected, image);
         Assert.Equal(new Dictionary<string, string> { ["OrderId"] = "A-1001" }, image.Metadata);
     }
@@ -93,7 +93,7 @@ public sealed class TransactionImageTests
         var expected = new TransactionImage(
             Transactions.Id, TransactionState.Aborted, Transactions.CreatedAt, Transactions.Deadline, Transactions.CommitRequestedAt,
             PrepareStartedAt: null, AcknowledgedAt, "participant 'inventory' could not commit: out of stock", OnePhase: true,
-            image.Metadata, image.Audit, Revision: 2, image.Participants);
+            DurableEnlistments: false, image.Metadata, image.Audit, Revision: 2, image.Participants);
         Assert.Equal(expected, image);
         Assert.Empty(image.Metadata);
         Assert.Equal(
@@ -133,7 +133,7 @@ public sealed class TransactionImageTests
         Assert.Equal(
             [
                 "id", "state", "created_at", "deadline", "decided_at", "prepare_started_at", "completed_at", "abort_reason", "one_phase",
-                "metadata", "audit", "revision",
+                "durable_enlistments", "metadata", "audit", "revision",
             ],
             RecordsetColumns("t"));
         Assert.Equal([.. RecordsetColumns("t"), "participants"], row.EnumerateObject().Select(p => p.Name));
@@ -259,7 +259,25 @@ public sealed class TransactionImageTests
 
         Assert.Null(image.Audit);
         Assert.Null(image.PrepareStartedAt);
+        Assert.False(image.DurableEnlistments);
         Assert.Contains("COALESCE(audit, '[]'::jsonb)", TransactionImageWriter.UpsertSql, StringComparison.Ordinal);
+        Assert.Contains("COALESCE(durable_enlistments, false)", TransactionImageWriter.UpsertSql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TransactionBegunWithDurableEnlistments_KeepsItThroughTheLogAndBack()
+    {
+        var tx = new TransactionRecord
+        {
+            Id = Transactions.Id, CreatedAt = Transactions.CreatedAt, Deadline = Transactions.Deadline, DurableEnlistments = true,
+        };
+
+        var json = JsonSerializer.Serialize(TransactionImage.Of(tx), TransactionImage.Json);
+        var restored = JsonSerializer.Deserialize<TransactionImage>(json, TransactionImage.Json)!.ToRecord();
+
+        Assert.Contains("\"durable_enlistments\":true", json, StringComparison.Ordinal);
+        Assert.True(restored.DurableEnlistments);
+        Assert.False(TransactionImage.SameContent(TransactionImage.Of(tx), TransactionImage.Of(Transactions.Active())));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using TxCoordinator.Contracts;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Tests.Infrastructure;
@@ -20,6 +21,23 @@ public sealed class TransactionImageWriterTests() : DatabaseTests("txc_writer_te
         var (state, revision, votes) = await ReadAsync(id);
         Assert.Equal((TransactionState.Preparing, 2L), (state, revision));
         Assert.Equal([Vote.Yes, Vote.Yes], votes);
+    }
+
+    [Fact]
+    public async Task DurableEnlistments_AreStoredAsTheImageSays()
+    {
+        var writer = Writer();
+        var durable = Guid.NewGuid();
+        var deferred = Guid.NewGuid();
+
+        await writer.WriteAsync(
+            [Image(durable, 1, TransactionState.Active, vote: null) with { DurableEnlistments = true }, Image(deferred, 1, TransactionState.Active, vote: null)],
+            Ct);
+
+        await using var db = Database.NewContext();
+        var stored = await db.Transactions.AsNoTracking().Where(t => t.Id == durable || t.Id == deferred)
+            .ToDictionaryAsync(t => t.Id, t => t.DurableEnlistments, Ct);
+        Assert.Equal(new Dictionary<Guid, bool> { [durable] = true, [deferred] = false }, stored);
     }
 
     [Fact]

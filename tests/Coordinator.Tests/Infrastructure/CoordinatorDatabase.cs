@@ -82,7 +82,7 @@ internal sealed class CoordinatorDatabase(string name) : IAsyncLifetime
 
     /// <summary>An image of a transaction with two participants that both voted <paramref name="vote"/> (or not yet).</summary>
     public static TransactionImage Image(Guid id, long revision, TransactionState state, Vote? vote) =>
-        new(id, state, At, At.AddSeconds(30), null, null, null, null, false, [], [], revision,
+        new(id, state, At, At.AddSeconds(30), null, null, null, null, false, false, [], [], revision,
         [
             .. new[] { "inventory", "payments" }.Select(p => new ParticipantImage(
                 id, p, "txc-participant-" + p, At, vote, null, vote is null ? null : At, null, null, 1, At, revision)),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using TxCoordinator.Contracts;
 using TxCoordinator.IntegrationTests.Stack;
 
@@ -9,6 +10,8 @@ namespace TxCoordinator.IntegrationTests.Crashes;
 public sealed class CrashRecoveryTests(ServiceStack stack)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Coordinator_KilledAfterDecisionBeforeAcks_RestartCompletesTransaction()
@@ -59,6 +62,51 @@ public sealed class CrashRecoveryTests(ServiceStack stack)
         Assert.Contains("the coordinator restarted", (await stack.GetAsync(tx.Id)).AbortReason, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, (await stack.CommitAsync(tx.Id)).StatusCode);
         Assert.Equal(10, await stack.Data.StockAsync(sku));
+    }
+
+    [Fact]
+    public async Task Coordinator_KilledWhileActive_WithDurableEnlistments_RestartKeepsTheTransactionForItsInitiatorToCommit()
+    {
+        Assert.SkipWhen(stack.SkipReason is not null, stack.SkipReason ?? "");
+        const string setting = "Coordinator__DurableEnlistments";
+        var original = stack.Configure("coordinator", setting, "true");
+        await stack.KillAsync("coordinator");
+        await stack.StartAsync("coordinator");
+        try
+        {
+            var (sku, customer) = await stack.Data.SeedProductAndCustomerAsync(stock: 10, balance: 100m);
+            var tx = await stack.BeginAsync(timeoutSeconds: 60);
+            var orderId = Guid.NewGuid();
+            (await stack.ReserveAsync(tx.Id, orderId, sku, 2)).EnsureSuccessStatusCode();
+            (await stack.ChargeAsync(tx.Id, orderId, customer, 20m)).EnsureSuccessStatusCode();
+
+            // Each enlistment was written before Inventory and Payments heard they were enlisted: the restarted
+            // coordinator knows both, so it has no reason to abort the transaction (as it does without the setting,
+            // test above), and the initiator, which never heard of the crash, commits it.
+            await stack.KillAsync("coordinator");
+            await stack.StartAsync("coordinator");
+            var inherited = await stack.GetAsync(tx.Id);
+            Assert.Equal(TransactionState.Active, inherited.State);
+            Assert.Equal(["inventory", "payments"], inherited.Participants.Select(p => p.ParticipantId).Order());
+            using (var detail = JsonDocument.Parse(await stack.Http.GetStringAsync(new Uri(stack.CoordinatorUrl, $"admin/transactions/{tx.Id}"), Cancel)))
+            {
+                Assert.True(detail.RootElement.GetProperty("durableEnlistments").GetBoolean());
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await stack.CommitAsync(tx.Id)).StatusCode);
+
+            await Eventually.HoldsAsync(async () => (await stack.GetAsync(tx.Id)).State == TransactionState.Committed, Settle, "transaction completed");
+            Assert.Equal(0, await stack.Data.PreparedAsync(tx.Id));
+            Assert.Equal(8, await stack.Data.StockAsync(sku));
+            Assert.Equal(80m, await stack.Data.BalanceAsync(customer));
+            Assert.True(await stack.Data.ReservationExistsAsync(orderId));
+        }
+        finally
+        {
+            stack.Configure("coordinator", setting, original);
+            await stack.KillAsync("coordinator");
+            await stack.StartAsync("coordinator");
+        }
     }
 
     [Fact]
