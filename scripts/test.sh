@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the solution, starts throwaway PostgreSQL and RabbitMQ servers, runs every test project against them, then
-# the chaos run's quick profile (scripts/chaos.sh --quick: the whole stack under faults, counted as one test), and
-# prints one summary line: "tests: <N> passed, <F> failed, <S> skipped". Exits non-zero on any failure, on a test
-# host that crashed or hung, or when no test ran at all. The full output is also kept in TestResults/test-run.log,
-# the chaos run's in TestResults/chaos.log. TXC_TEST_CHAOS=0 leaves the chaos run out (it is then counted skipped).
+# the chaos run's quick profile twice (scripts/chaos.sh --quick: the whole stack under faults, each run counted as
+# one test; the second with Coordinator:DurableEnlistments), and prints one summary line: "tests: <N> passed, <F>
+# failed, <S> skipped". Exits non-zero on any failure, on a test host that crashed or hung, or when no test ran at
+# all. The full output is also kept in TestResults/test-run.log, the chaos runs' in TestResults/chaos.log and
+# TestResults/chaos-durable-enlistments.log. TXC_TEST_CHAOS=0 leaves them out (they are then counted skipped).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,25 +67,33 @@ find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'txc-integration-*' -newer "$started_ma
     -exec mv -t "$log_dir/integration-logs" {} + 2>/dev/null || true
 rm -f "$started_marker"
 
-# The chaos run starts its own servers: ours are stopped first so that it has the machine's CPU to itself.
-txc_servers_stop
-if [[ ${TXC_TEST_CHAOS:-1} == 0 ]]; then
-    echo "test.sh: chaos run skipped (TXC_TEST_CHAOS=0)" >&2
-    skipped=$((skipped + 1))
-else
-    echo "test.sh: chaos run (scripts/chaos.sh --quick), log in $log_dir/chaos.log" >&2
-    chaos_status=0
-    chaos_line="$(scripts/chaos.sh --quick --no-build 2>"$log_dir/chaos.log")" || chaos_status=$?
+# The chaos run starts its own servers: ours are stopped first so that it has the machine's CPU to itself. It runs
+# twice: as shipped, then with Coordinator:DurableEnlistments, whose failover path (a new leader keeps the Active
+# transactions it inherits) the default never takes.
+chaos_failed_logs=()
+run_chaos() { # <log file> [NAME=VALUE ...]: one quick chaos run with those settings, counted as one test
+    local chaos_log=$1 chaos_status=0 chaos_line
+    shift
+    echo "test.sh: chaos run (${*:-as shipped}: scripts/chaos.sh --quick), log in $chaos_log" >&2
+    chaos_line="$(env "$@" scripts/chaos.sh --quick --no-build 2>"$chaos_log")" || chaos_status=$?
     echo "test.sh: ${chaos_line:-chaos.sh printed no summary} (exit code $chaos_status)" >&2
     # What passed but deserves a look (a process that exited on its own, a partition no replica took over) shows on
     # the CI page too, not only in the log.
-    grep -h 'WARNING' "$log_dir/chaos.log" | cut -c1-600 | sed 's/^/test.sh: chaos /' >&2 || true
+    grep -h 'WARNING' "$chaos_log" | cut -c1-600 | sed 's/^/test.sh: chaos /' >&2 || true
     if ((chaos_status == 0)); then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
-        chaos_failed=1
+        chaos_failed_logs+=("$chaos_log")
     fi
+}
+txc_servers_stop
+if [[ ${TXC_TEST_CHAOS:-1} == 0 ]]; then
+    echo "test.sh: chaos runs skipped (TXC_TEST_CHAOS=0)" >&2
+    skipped=$((skipped + 2))
+else
+    run_chaos "$log_dir/chaos.log"
+    run_chaos "$log_dir/chaos-durable-enlistments.log" Coordinator__DurableEnlistments=true
 fi
 
 exit_code=0
@@ -112,13 +121,13 @@ if ((status != 0 || failed > 0)); then
             if (keep == 0) name = ""
         }' >&2
 fi
-if [[ -n ${chaos_failed:-} ]]; then
+for chaos_log in "${chaos_failed_logs[@]}"; do
     # Its timeline (faults and what the script saw), each process's errors, then the checker's verdict.
-    echo "test.sh: the chaos run failed (its log: $log_dir/chaos.log):" >&2
-    grep -E '^\[servers [0-9:]+\] nemesis|^\[chaos ' "$log_dir/chaos.log" | tail -n 40 >&2 || true
-    grep -E '^\[digest\]' "$log_dir/chaos.log" >&2 || true
+    echo "test.sh: the chaos run failed (its log: $chaos_log):" >&2
+    grep -E '^\[servers [0-9:]+\] nemesis|^\[chaos ' "$chaos_log" | tail -n 40 >&2 || true
+    grep -E '^\[digest\]' "$chaos_log" >&2 || true
     awk '/^ *\[check\] VIOLATION/ { if (++v <= 5) print; next } /^ *\[check\]/ { print }
-        END { if (v > 5) printf "  [check] ... and %d more violations\n", v - 5 }' "$log_dir/chaos.log" >&2
-fi
+        END { if (v > 5) printf "  [check] ... and %d more violations\n", v - 5 }' "$chaos_log" >&2
+done
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$exit_code"
