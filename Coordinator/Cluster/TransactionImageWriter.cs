@@ -22,7 +22,7 @@ internal sealed class TransactionImageWriter(NpgsqlDataSource dataSource)
             INSERT INTO transactions (id, state, created_at, deadline, decided_at, prepare_started_at, completed_at,
                                       abort_reason, one_phase, durable_enlistments, metadata, audit, revision)
             SELECT id, state, created_at, deadline, decided_at, prepare_started_at, completed_at, abort_reason, one_phase,
-                   COALESCE(durable_enlistments, false), metadata, COALESCE(audit, '[]'::jsonb), revision
+                   durable_enlistments, metadata, COALESCE(audit, '[]'::jsonb), revision
             FROM jsonb_to_recordset(@transactions) AS t(
                 id uuid, state text, created_at timestamptz, deadline timestamptz, decided_at timestamptz,
                 prepare_started_at timestamptz, completed_at timestamptz, abort_reason text, one_phase boolean,

@@ -43,7 +43,7 @@ internal sealed class DecisionLog(IImageLog replica, IDbContextFactory<Coordinat
 
     public IReadOnlyList<Guid> HeldUnfinished() => [.. replica.Applied.Held().Select(image => image.Id)];
 
-    public bool KnowsEveryEnlistment(Guid transactionId) => replica.Leadership.KnowsEveryEnlistment(transactionId);
+    public bool KnowsEveryEnlistment(TransactionRecord tx) => tx.DurableEnlistments || replica.Leadership.KnowsEveryEnlistment(tx.Id);
 
     public async Task CommitAsync(TransactionRecord tx, long epoch, CancellationToken cancellationToken)
     {

@@ -65,9 +65,10 @@ internal interface IDecisionLog
     /// <summary>
     /// Whether this coordinator knows every participant that enlisted in the Active transaction. An enlistment is a
     /// deferrable change, so a replicated leader knows that only of the transactions it began itself in its current
-    /// term; one begun under an earlier leader may have lost enlistments with it, and must be aborted, not committed.
+    /// term, or whose enlistments were all made durable (<see cref="TransactionRecord.DurableEnlistments"/>); one begun
+    /// otherwise under an earlier leader may have lost enlistments with it, and must be aborted, not committed.
     /// </summary>
-    bool KnowsEveryEnlistment(Guid transactionId);
+    bool KnowsEveryEnlistment(TransactionRecord tx);
 
     /// <summary>
     /// Makes <paramref name="tx"/> durable as it is now.

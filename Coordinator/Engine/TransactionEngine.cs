@@ -197,12 +197,6 @@ internal sealed partial class TransactionEngine
         return (tx.ToView(), false);
     }
 
-    /// <summary>
-    /// Whether this coordinator knows every participant that enlisted in <paramref name="tx"/>: each enlistment was made
-    /// durable, or it began the transaction itself in its current term (see <see cref="IDecisionLog.KnowsEveryEnlistment"/>).
-    /// </summary>
-    private bool KnowsEveryEnlistment(TransactionRecord tx) => tx.DurableEnlistments || _log.KnowsEveryEnlistment(tx.Id);
-
     private const string LostEnlistmentsReason =
         "the coordinator restarted or its leader changed while it was active, and participants that enlisted before may be unknown to it now";
 
@@ -213,7 +207,7 @@ internal sealed partial class TransactionEngine
     /// </summary>
     private bool AbortIfEnlistmentsLost(TransactionRecord tx, DateTimeOffset now, List<OutboundMessage> outbox)
     {
-        if (tx.State != TransactionState.Active || KnowsEveryEnlistment(tx))
+        if (tx.State != TransactionState.Active || _log.KnowsEveryEnlistment(tx))
         {
             return false;
         }
@@ -252,7 +246,6 @@ internal sealed partial class TransactionEngine
                 var tx = await LoadAsync(transactionId, cancellationToken);
                 var before = TransactionImage.Of(tx);
                 var stateBefore = tx.State;
-                var enlistedBefore = tx.Participants.Count;
                 result = change(tx, _time.GetUtcNow(), outbox);
                 if (TransactionImage.SameContent(before, TransactionImage.Of(tx)))
                 {
@@ -262,7 +255,7 @@ internal sealed partial class TransactionEngine
                 }
 
                 if (stateBefore == TransactionState.Active && tx.State is TransactionState.Aborting or TransactionState.Aborted
-                    && !KnowsEveryEnlistment(tx))
+                    && !_log.KnowsEveryEnlistment(tx))
                 {
                     // However it is aborted (on taking over, at its deadline, on request), its Aborts reach only the
                     // participants this coordinator knows. One it may not know holds a prepared branch, and the rows it
@@ -271,7 +264,7 @@ internal sealed partial class TransactionEngine
                     outbox.Add(OutboundMessage.Announcement(tx.Id, new TransactionAbortAnnounced(tx.Id)));
                 }
 
-                if (deferrable && DecidesNothing(tx, stateBefore, enlistedBefore, outbox) && _log.TryDefer(tx, epoch))
+                if (deferrable && DecidesNothing(tx, stateBefore, before.Participants.Count, outbox) && _log.TryDefer(tx, epoch))
                 {
                     CoordinatorDiagnostics.DeferredChanges.Add(1);
                 }
