@@ -26,6 +26,11 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
         if (stack.SkipReason is null)
         {
             await stack.AllRunningAsync();
+            // A test before may have just caused an election (a leader killed, every replica restarted): begin with a
+            // leader that has taken over, not one elected and still catching up, whose role is not "Leader" yet.
+            await Eventually.HoldsAsync(async () =>
+                (await Task.WhenAll(stack.Replicas.Select(stack.StatusOfAsync))).Any(s => s?.Role == "Leader"),
+                Settle, "a leader has taken over");
         }
     }
 
