@@ -11,12 +11,13 @@ import json
 import pathlib
 import sys
 
-PEER_ORDER = ["floor", "bus-mt", "bus-raw", "saga", "chain", "txc-1", "txc-3"]
-COLORS = {"floor": "#1b9e77", "bus-mt": "#7570b3", "bus-raw": "#a6a1e0", "saga": "#d95f02",
+PEER_ORDER = ["floor", "bus-mt", "bus-mt-transient", "bus-raw", "saga", "chain", "txc-1", "txc-3"]
+COLORS = {"floor": "#1b9e77", "bus-mt": "#7570b3", "bus-mt-transient": "#8f8ad0", "bus-raw": "#a6a1e0", "saga": "#d95f02",
           "chain": "#66a61e", "txc-1": "#e7298a", "txc-3": "#e6ab02"}
 PEER_TEXT = {
     "floor": "a. floor: PREPARE/COMMIT PREPARED on both databases, one process",
     "bus-mt": "b. bus floor: MassTransit request/response round trip",
+    "bus-mt-transient": "b. bus floor: the same, not persisted nor confirmed, as TxCoordinator's messages",
     "bus-raw": "b. bus floor: RabbitMQ.Client request/reply round trip",
     "saga": "c. MassTransit routing slip with compensation (saga-worker)",
     "chain": "e. the samples' HTTP calls with no coordinator (not atomic): what the topology costs",
@@ -64,6 +65,41 @@ def summary(phases):
         "txc3_beats_saga_tps": s["txc_tps"] > s["saga_tps"] if txc and saga else None,
     }
     return s
+
+
+def cpu_per_order(phase, process=None):
+    """CPU ms per committed order (or round trip) of every watched process, or of one; as docs/benchmarks.md counts."""
+    cpu = phase.get("cpu_pct", {})
+    pct = sum(cpu.values()) if process is None else cpu.get(process, 0)
+    return pct * 10 / phase["tps"] if phase.get("tps") else None
+
+
+def coordination_bound(phases):
+    """
+    What the cheapest atomic version of the samples would cost, priced with this run's own figures: the samples'
+    calls with no coordination (peer e), PostgreSQL's PREPARE and COMMIT PREPARED instead of COMMIT (the floor's
+    PostgreSQL CPU less the chain's), and the fewest messages 2PC with two participants needs when each protocol step
+    of each order is a message (two votes, two decisions, the commit request and its answer: three MassTransit round
+    trips of peer b, transient as TxCoordinator's messages when the run measured those). The coordinator itself, its log and its replicas cost nothing in it, and neither do the messages of
+    refused orders, so it is a lower bound. Against the budget that half the floor's throughput leaves: twice the
+    floor's CPU per order, on the share of the machine the floor keeps busy.
+    None unless the run measured the floor, the chain and the bus floor at concurrency 32.
+    """
+    floor, chain, raw, txc = (at(phases, p) for p in ("floor", "chain", "bus-raw", "txc-3"))
+    mt = at(phases, "bus-mt-transient") or at(phases, "bus-mt")
+    if not (floor and chain and mt) or None in (cpu_per_order(floor), cpu_per_order(chain), cpu_per_order(mt)):
+        return None
+    budget = 2 * cpu_per_order(floor)
+    prepared = max(0.0, cpu_per_order(floor, "postgres") - cpu_per_order(chain, "postgres"))
+    base = cpu_per_order(chain) + prepared
+    b = {"transient_messages": mt["peer_group"] == "bus-mt-transient", "budget_ms": budget, "chain_ms": cpu_per_order(chain), "prepared_ms": prepared,
+         "messages_mt_ms": 3 * cpu_per_order(mt), "bound_mt_ms": base + 3 * cpu_per_order(mt)}
+    if raw and cpu_per_order(raw) is not None:
+        b["messages_raw_ms"] = 3 * cpu_per_order(raw)
+        b["bound_raw_ms"] = base + b["messages_raw_ms"]
+    if txc and cpu_per_order(txc) is not None:
+        b["txc3_ms"] = cpu_per_order(txc)
+    return {k: v if isinstance(v, bool) else round(v, 3) for k, v in b.items()}
 
 
 def nice_max(v):
@@ -133,6 +169,29 @@ def markdown(phases, s, meta):
                 HEADER.format("participants, payload")]
         for p in sorted(parts, key=lambda p: (int(p["parameters"]["participants"]), int(p["parameters"]["payload_bytes"]))):
             out.append(row(p, f"{p['parameters']['participants']}, {int(p['parameters']['payload_bytes']):,} B"))
+    b = coordination_bound(phases)
+    if b:
+        share = lambda ms: f"{ms / b['budget_ms']:.2f} × the budget"
+        out += ["", "## What any coordinator would cost (concurrency 32)", "",
+                f"Half the floor's throughput leaves a whole order **{b['budget_ms']:.2f} ms** of CPU (twice the floor's "
+                "per order, on the share of the machine the floor keeps busy). The cheapest atomic version of the "
+                "samples, priced with this run's figures, with a coordinator, log and replicas that cost nothing:", "",
+                "| part | CPU per order, ms | measured as |", "|---|---|---|",
+                f"| the samples' HTTP calls and statements | {b['chain_ms']:.2f} | peer e |",
+                f"| PREPARE TRANSACTION and COMMIT PREPARED instead of COMMIT | {b['prepared_ms']:.2f} | "
+                "peer a's PostgreSQL less peer e's |",
+                f"| six messages: two votes, two decisions, the commit request and its answer | "
+                f"{b['messages_mt_ms']:.2f} | three MassTransit round trips of peer b"
+                f"{', transient' if b['transient_messages'] else ', persistent and confirmed'} |",
+                f"| **all** | **{b['bound_mt_ms']:.2f}** | {share(b['bound_mt_ms'])} |"]
+        if "bound_raw_ms" in b:
+            out.append(f"| all, the messages through RabbitMQ.Client instead | {b['bound_raw_ms']:.2f} | "
+                       f"{share(b['bound_raw_ms'])} |")
+        if "txc3_ms" in b:
+            out.append(f"| TxCoordinator, 3 replicas, measured | {b['txc3_ms']:.2f} | {share(b['txc3_ms'])} |")
+        out += ["", "Above 1 × the budget, no coordinator that sends a message per protocol step and order through "
+                "MassTransit can reach half the floor in this run: only steps of many transactions sharing a message "
+                "lower the bound."]
     out += ["", "Raw figures of every phase: the `.json` file next to this one; chart: the `.png`.", ""]
     return "\n".join(out)
 
@@ -287,7 +346,9 @@ def main():
     meta = {"date": datetime.date.today().isoformat(), "commit": args.commit, "command": args.command,
             "machine": args.machine, "elapsed": args.elapsed}
     base = pathlib.Path(args.base)
-    base.with_suffix(".json").write_text(json.dumps({**meta, "summary": s, "phases": phases}, indent=2) + "\n")
+    bound = coordination_bound(phases)
+    extra = {"coordination_bound": bound} if bound else {}
+    base.with_suffix(".json").write_text(json.dumps({**meta, "summary": s, **extra, "phases": phases}, indent=2) + "\n")
     base.with_suffix(".md").write_text(markdown(phases, s, meta))
     base.with_suffix(".html").write_text(page(phases, s, meta))
     return 0

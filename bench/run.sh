@@ -336,6 +336,11 @@ if wants floor; then
 fi
 if wants bus; then
     phase bus-mt-c32 bus --client mt --rabbitmq "$TXC_RMQ_URI" --concurrency 32 --watch "$(watch_list)"
+    # The messages the coordinator and the SDK actually send (not persisted, not confirmed): what the report's bound
+    # on any coordinator's cost prices, which full runs alone compute (it needs the chain).
+    if ((!quick)); then
+        phase bus-mt-transient-c32 bus --client mt-transient --rabbitmq "$TXC_RMQ_URI" --concurrency 32 --watch "$(watch_list)"
+    fi
     phase bus-raw-c32 bus --client raw --rabbitmq "$TXC_RMQ_URI" --concurrency 32 --watch "$(watch_list)"
 fi
 if wants saga; then

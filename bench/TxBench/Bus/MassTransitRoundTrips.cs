@@ -4,8 +4,9 @@ using TxCoordinator.Bench.Measurement;
 namespace TxCoordinator.Bench.Bus;
 
 /// <summary>
-/// Peer b with MassTransit: request client to a responder on its own durable queue (same process, but every message
-/// goes through the broker, with publisher confirms and persistent messages, as the coordinator's do).
+/// Peer b with MassTransit: request client to a responder on its own queue (same process, but every message goes
+/// through the broker), with persistent messages and publisher confirms, MassTransit's defaults; or transient, as the
+/// coordinator and the SDK send their protocol messages (no confirms, not persisted: docs/benchmarks.md, steps 10 and 15).
 /// </summary>
 public sealed class MassTransitRoundTrips : IBenchWorkload
 {
@@ -13,22 +14,25 @@ public sealed class MassTransitRoundTrips : IBenchWorkload
 
     private readonly IBusControl _bus;
     private readonly IRequestClient<Ping> _client;
+    private readonly bool _transient;
 
-    private MassTransitRoundTrips(IBusControl bus, IRequestClient<Ping> client)
+    private MassTransitRoundTrips(IBusControl bus, IRequestClient<Ping> client, bool transient)
     {
         _bus = bus;
         _client = client;
+        _transient = transient;
     }
 
-    public string Peer => "bus-mt";
+    public string Peer => _transient ? "bus-mt-transient" : "bus-mt";
 
-    public static async Task<MassTransitRoundTrips> StartAsync(Uri rabbitMq, int concurrency, CancellationToken cancellationToken = default)
+    public static async Task<MassTransitRoundTrips> StartAsync(
+        Uri rabbitMq, int concurrency, bool transient, CancellationToken cancellationToken = default)
     {
         var queue = "txbench-ping-" + Guid.NewGuid().ToString("N")[..8];
         Uri? address = null;
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(rabbitMq);
+            cfg.Host(rabbitMq, host => host.PublisherConfirmation = !transient);
             // The default prefetch (a few per core) would cap the round trips in flight well below the concurrency.
             cfg.PrefetchCount = Math.Max(16, concurrency * 2);
             cfg.ReceiveEndpoint(queue, e =>
@@ -39,16 +43,18 @@ public sealed class MassTransitRoundTrips : IBenchWorkload
                 address = e.InputAddress;
                 e.PrefetchCount = Math.Max(16, concurrency * 2);
                 e.ConcurrentMessageLimit = Math.Max(8, concurrency);
-                e.Handler<Ping>(context => context.RespondAsync(new Pong(context.Message.Sequence)));
+                e.Handler<Ping>(context => context.RespondAsync(new Pong(context.Message.Sequence), reply => reply.Durable = !transient));
             });
         });
         await bus.StartAsync(cancellationToken);
-        return new MassTransitRoundTrips(bus, bus.CreateRequestClient<Ping>(address!, Timeout));
+        return new MassTransitRoundTrips(bus, bus.CreateRequestClient<Ping>(address!, Timeout), transient);
     }
 
     public async Task<OpOutcome> ExecuteAsync(long sequence, CancellationToken cancellationToken = default)
     {
-        var response = await _client.GetResponse<Pong>(new Ping(sequence), cancellationToken);
+        var response = _transient
+            ? await _client.GetResponse<Pong>(new Ping(sequence), request => request.UseExecute(c => c.Durable = false), cancellationToken)
+            : await _client.GetResponse<Pong>(new Ping(sequence), cancellationToken);
         return response.Message.Sequence == sequence ? OpOutcome.Committed : OpOutcome.Failed;
     }
 

@@ -103,7 +103,8 @@ public static class BenchCommand
             "floor" => await StartFloorAsync(inventoryDb!, paymentsDb!, stream!, report, cancellationToken),
             "bus" => options.Client == "raw"
                 ? await RawRoundTrips.StartAsync(options.RabbitMq!, options.Concurrency, cancellationToken)
-                : await MassTransitRoundTrips.StartAsync(options.RabbitMq!, options.Concurrency, cancellationToken),
+                : await MassTransitRoundTrips.StartAsync(
+                    options.RabbitMq!, options.Concurrency, transient: options.Client == "mt-transient", cancellationToken),
             "saga" => await SagaWorkload.StartAsync(options.RabbitMq!, stream!, options.Concurrency, cancellationToken),
             "orders" => await StartOrdersAsync(http, options, stream!, "txc", cancellationToken),
             "chain" => await StartOrdersAsync(http, options, stream!, "chain", cancellationToken),

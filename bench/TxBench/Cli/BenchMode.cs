@@ -10,7 +10,7 @@ public sealed record BenchMode(string Name, string Summary, IReadOnlyList<string
     [
         new("floor", "peer a: PREPARE TRANSACTION on both databases, then COMMIT PREPARED on both, from one process",
             ["--inventory-db", "--payments-db"], LoadOptions),
-        new("bus", "peer b: request/response round trips through RabbitMQ (--client mt: MassTransit request client, raw: RabbitMQ.Client)",
+        new("bus", "peer b: request/response round trips through RabbitMQ (--client mt: MassTransit request client, persistent and confirmed; mt-transient: the same as the coordinator and the SDK send theirs, neither; raw: RabbitMQ.Client)",
             ["--rabbitmq"], [.. LoadOptions, "--client"]),
         new("saga", "peer c: the order as a MassTransit routing slip with compensation, run by saga-worker processes",
             ["--rabbitmq", "--inventory-db", "--payments-db"], LoadOptions),

@@ -100,7 +100,7 @@ public sealed partial record BenchOptions
             ParticipantUrls = reader.Urls("--participant-urls"),
             Urls = reader.Url("--urls", "http", "https"),
             PayloadBytes = reader.Integer("--payload", 100, 0, MaxPayloadBytes),
-            Client = reader.OneOf("--client", "mt", "mt", "raw"),
+            Client = reader.OneOf("--client", "mt", "mt", "mt-transient", "raw"),
             Name = reader.Pattern("--name", ParticipantName(), "lower-case letters, digits, '_' or '-', at most 63"),
             Role = values.ContainsKey("--role") ? reader.OneOf("--role", "orders", "orders", "inventory", "payments") : null,
             InventoryUrl = reader.Url("--inventory-url", "http", "https"),

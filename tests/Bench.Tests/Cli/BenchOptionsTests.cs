@@ -90,6 +90,21 @@ public sealed class BenchOptionsTests
         Assert.Throws<OptionsException>(() => BenchOptions.Parse(args));
     }
 
+    [Theory]
+    [InlineData(null, "mt")]
+    [InlineData("mt-transient", "mt-transient")]
+    [InlineData("raw", "raw")]
+    public void Parse_BusClient(string? value, string expected)
+    {
+        var args = new List<string> { "bus", "--rabbitmq", "amqp://127.0.0.1/" };
+        if (value is not null)
+        {
+            args.AddRange(["--client", value]);
+        }
+
+        Assert.Equal(expected, BenchOptions.Parse(args).Client);
+    }
+
     [Fact]
     public void Parse_ConnectionStringWithoutDatabase_Refused()
     {
