@@ -80,26 +80,25 @@ def coordination_bound(phases):
     calls with no coordination (peer e), PostgreSQL's PREPARE and COMMIT PREPARED instead of COMMIT (the floor's
     PostgreSQL CPU less the chain's), and the fewest messages 2PC with two participants needs when each protocol step
     of each order is a message (two votes, two decisions, the commit request and its answer: three MassTransit round
-    trips of peer b, transient as TxCoordinator's messages when the run measured those). The coordinator itself, its log and its replicas cost nothing in it, and neither do the messages of
-    refused orders, so it is a lower bound. Against the budget that half the floor's throughput leaves: twice the
-    floor's CPU per order, on the share of the machine the floor keeps busy.
-    None unless the run measured the floor, the chain and the bus floor at concurrency 32.
+    trips of peer b, transient as TxCoordinator's messages when the run measured those). The coordinator itself, its
+    log and its replicas cost nothing in it, and neither do the messages of refused orders, so it is a lower bound.
+    Against the budget that half the floor's throughput leaves: twice the floor's CPU per order, on the share of the
+    machine the floor keeps busy. None unless the run measured the floor, the chain and the bus floor at concurrency 32.
     """
-    floor, chain, raw, txc = (at(phases, p) for p in ("floor", "chain", "bus-raw", "txc-3"))
-    mt = at(phases, "bus-mt-transient") or at(phases, "bus-mt")
-    if not (floor and chain and mt) or None in (cpu_per_order(floor), cpu_per_order(chain), cpu_per_order(mt)):
+    mt_phase = at(phases, "bus-mt-transient") or at(phases, "bus-mt")
+    floor, chain, mt, raw, txc = (cpu_per_order(p) if p else None for p in
+                                  (at(phases, "floor"), at(phases, "chain"), mt_phase, at(phases, "bus-raw"), at(phases, "txc-3")))
+    if None in (floor, chain, mt):
         return None
-    budget = 2 * cpu_per_order(floor)
-    prepared = max(0.0, cpu_per_order(floor, "postgres") - cpu_per_order(chain, "postgres"))
-    base = cpu_per_order(chain) + prepared
-    b = {"transient_messages": mt["peer_group"] == "bus-mt-transient", "budget_ms": budget, "chain_ms": cpu_per_order(chain), "prepared_ms": prepared,
-         "messages_mt_ms": 3 * cpu_per_order(mt), "bound_mt_ms": base + 3 * cpu_per_order(mt)}
-    if raw and cpu_per_order(raw) is not None:
-        b["messages_raw_ms"] = 3 * cpu_per_order(raw)
-        b["bound_raw_ms"] = base + b["messages_raw_ms"]
-    if txc and cpu_per_order(txc) is not None:
-        b["txc3_ms"] = cpu_per_order(txc)
-    return {k: v if isinstance(v, bool) else round(v, 3) for k, v in b.items()}
+    prepared = max(0.0, cpu_per_order(at(phases, "floor"), "postgres") - cpu_per_order(at(phases, "chain"), "postgres"))
+    b = {"budget_ms": 2 * floor, "chain_ms": chain, "prepared_ms": prepared,
+         "messages_mt_ms": 3 * mt, "bound_mt_ms": chain + prepared + 3 * mt}
+    if raw is not None:
+        b["messages_raw_ms"] = 3 * raw
+        b["bound_raw_ms"] = chain + prepared + 3 * raw
+    if txc is not None:
+        b["txc3_ms"] = txc
+    return {"transient_messages": mt_phase["peer_group"] == "bus-mt-transient", **{k: round(v, 3) for k, v in b.items()}}
 
 
 def nice_max(v):
@@ -134,7 +133,7 @@ HEADER = ("| {0} | C | committed tx/s | p50 ms | p95 ms | p99 ms | max ms | abor
           "|---|---|---|---|---|---|---|---|---|---|")
 
 
-def markdown(phases, s, meta):
+def markdown(phases, s, bound, meta):
     out = [f"# Benchmark results {meta['date']} at {meta['commit']}", "",
            f"Command: `{meta['command']}` ({meta['elapsed']} s in all)  ",
            f"Machine: {meta['machine']}", "",
@@ -169,26 +168,25 @@ def markdown(phases, s, meta):
                 HEADER.format("participants, payload")]
         for p in sorted(parts, key=lambda p: (int(p["parameters"]["participants"]), int(p["parameters"]["payload_bytes"]))):
             out.append(row(p, f"{p['parameters']['participants']}, {int(p['parameters']['payload_bytes']):,} B"))
-    b = coordination_bound(phases)
-    if b:
-        share = lambda ms: f"{ms / b['budget_ms']:.2f} × the budget"
+    if bound:
+        share = lambda ms: f"{ms / bound['budget_ms']:.2f} × the budget"
         out += ["", "## What any coordinator would cost (concurrency 32)", "",
-                f"Half the floor's throughput leaves a whole order **{b['budget_ms']:.2f} ms** of CPU (twice the floor's "
+                f"Half the floor's throughput leaves a whole order **{bound['budget_ms']:.2f} ms** of CPU (twice the floor's "
                 "per order, on the share of the machine the floor keeps busy). The cheapest atomic version of the "
                 "samples, priced with this run's figures, with a coordinator, log and replicas that cost nothing:", "",
                 "| part | CPU per order, ms | measured as |", "|---|---|---|",
-                f"| the samples' HTTP calls and statements | {b['chain_ms']:.2f} | peer e |",
-                f"| PREPARE TRANSACTION and COMMIT PREPARED instead of COMMIT | {b['prepared_ms']:.2f} | "
+                f"| the samples' HTTP calls and statements | {bound['chain_ms']:.2f} | peer e |",
+                f"| PREPARE TRANSACTION and COMMIT PREPARED instead of COMMIT | {bound['prepared_ms']:.2f} | "
                 "peer a's PostgreSQL less peer e's |",
                 f"| six messages: two votes, two decisions, the commit request and its answer | "
-                f"{b['messages_mt_ms']:.2f} | three MassTransit round trips of peer b"
-                f"{', transient' if b['transient_messages'] else ', persistent and confirmed'} |",
-                f"| **all** | **{b['bound_mt_ms']:.2f}** | {share(b['bound_mt_ms'])} |"]
-        if "bound_raw_ms" in b:
-            out.append(f"| all, the messages through RabbitMQ.Client instead | {b['bound_raw_ms']:.2f} | "
-                       f"{share(b['bound_raw_ms'])} |")
-        if "txc3_ms" in b:
-            out.append(f"| TxCoordinator, 3 replicas, measured | {b['txc3_ms']:.2f} | {share(b['txc3_ms'])} |")
+                f"{bound['messages_mt_ms']:.2f} | three MassTransit round trips of peer b"
+                f"{', transient' if bound['transient_messages'] else ', persistent and confirmed'} |",
+                f"| **all** | **{bound['bound_mt_ms']:.2f}** | {share(bound['bound_mt_ms'])} |"]
+        if "bound_raw_ms" in bound:
+            out.append(f"| all, the messages through RabbitMQ.Client instead | {bound['bound_raw_ms']:.2f} | "
+                       f"{share(bound['bound_raw_ms'])} |")
+        if "txc3_ms" in bound:
+            out.append(f"| TxCoordinator, 3 replicas, measured | {bound['txc3_ms']:.2f} | {share(bound['txc3_ms'])} |")
         out += ["", "Above 1 × the budget, no coordinator that sends a message per protocol step and order through "
                 "MassTransit can reach half the floor in this run: only steps of many transactions sharing a message "
                 "lower the bound."]
@@ -349,7 +347,7 @@ def main():
     bound = coordination_bound(phases)
     extra = {"coordination_bound": bound} if bound else {}
     base.with_suffix(".json").write_text(json.dumps({**meta, "summary": s, **extra, "phases": phases}, indent=2) + "\n")
-    base.with_suffix(".md").write_text(markdown(phases, s, meta))
+    base.with_suffix(".md").write_text(markdown(phases, s, bound, meta))
     base.with_suffix(".html").write_text(page(phases, s, meta))
     return 0
 
