@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator.Admin;
 using TxCoordinator.Coordinator.Api;
@@ -26,8 +25,7 @@ public static class CoordinatorApplicationExtensions
         app.MapDashboard();
         app.MapOpenApi();
         app.MapServiceTelemetry();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapServiceHealth();
         return app;
     }
 }

@@ -58,7 +58,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddOpenApi();
         // MassTransit adds its own "masstransit-bus" check, tagged "ready": ready also means RabbitMQ is reachable.
         builder.Services.AddHealthChecks()
-            .AddDbContextCheck<CoordinatorDbContext>("postgresql", tags: ["ready"]);
+            .AddDbContextCheck<CoordinatorDbContext>("postgresql", tags: [HealthEndpointsExtensions.ReadyTag]);
         return builder;
     }
 
@@ -125,7 +125,7 @@ public static class CoordinatorServiceCollectionExtensions
             builder.Services.AddSingleton<LoneLog>();
             builder.Services.AddSingleton<IImageLog>(services => services.GetRequiredService<LoneLog>());
             builder.Services.AddHostedService(services => services.GetRequiredService<LoneLog>());
-            builder.Services.AddHealthChecks().AddCheck<LoneLockHealthCheck>("lone-lock", tags: ["ready"]);
+            builder.Services.AddHealthChecks().AddCheck<LoneLockHealthCheck>("lone-lock", tags: [HealthEndpointsExtensions.ReadyTag]);
             return builder;
         }
 
@@ -136,7 +136,7 @@ public static class CoordinatorServiceCollectionExtensions
         builder.Services.AddSingleton<IImageLog>(services => services.GetRequiredService<RaftReplica>());
         builder.Services.AddHostedService(services => services.GetRequiredService<RaftReplica>());
         builder.Services.AddHostedService<HistoryBackfill>();
-        builder.Services.AddHealthChecks().AddCheck<RaftLeaderHealthCheck>("raft-leader", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<RaftLeaderHealthCheck>("raft-leader", tags: [HealthEndpointsExtensions.ReadyTag]);
         return builder;
     }
 }

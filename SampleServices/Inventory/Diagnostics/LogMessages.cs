@@ -3,12 +3,6 @@ namespace TxCoordinator.Samples.Inventory.Diagnostics;
 /// <summary>Log lines of the Inventory sample (event ids 5000-5099).</summary>
 internal static partial class LogMessages
 {
-    [LoggerMessage(5000, LogLevel.Information, "Inventory tables are ready")]
-    public static partial void SchemaReady(ILogger logger);
-
-    [LoggerMessage(5001, LogLevel.Warning, "Creating the inventory tables failed (attempt {Attempt} of {MaxAttempts})")]
-    public static partial void SchemaRetry(ILogger logger, int attempt, int maxAttempts, Exception exception);
-
     [LoggerMessage(5010, LogLevel.Information, "Order {OrderId}: reserved {Quantity} x {Sku} in transaction {TransactionId}")]
     public static partial void Reserved(ILogger logger, Guid orderId, int quantity, string sku, Guid transactionId);
 

@@ -1,8 +1,8 @@
 using MassTransit;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 using TxCoordinator.Samples.Inventory.Reservations;
 using TxCoordinator.Samples.Inventory.Schema;
+using TxCoordinator.ServiceDefaults.Settings;
 
 namespace TxCoordinator.Samples.Inventory.Extensions;
 
@@ -14,16 +14,14 @@ public static class InventoryServiceExtensions
     public static WebApplicationBuilder AddInventoryService(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = RequiredSetting(builder.Configuration.GetConnectionString("Inventory"), "ConnectionStrings:Inventory");
-        var rabbit = RabbitUri(builder.Configuration.GetConnectionString("RabbitMq"));
+        var connectionString = builder.Configuration.RequiredConnectionString("Inventory");
+        var rabbit = builder.Configuration.RabbitMqUri();
 
         builder.Services.AddProblemDetails();
         builder.AddServiceTelemetry("inventory", "Telemetry");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.AddSingleton<InventorySchemaState>();
-        // Hosted services start in registration order: the tables exist before the participant and the bus start.
-        builder.Services.AddHostedService<InventorySchemaInitializer>();
-        builder.Services.AddHealthChecks().AddCheck<InventorySchemaHealthCheck>("inventory-schema", tags: ["ready"]);
+        // Before the participant and the bus: their hosted services start after the tables exist.
+        builder.Services.AddServiceTables("inventory", InventoryTables.Sql);
         builder.Services.AddTransactionParticipant(options =>
         {
             if (string.IsNullOrWhiteSpace(options.ParticipantId))
@@ -54,22 +52,9 @@ public static class InventoryServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTransactionContext();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapServiceHealth();
         app.MapServiceTelemetry();
         app.MapReservations();
         return app;
-    }
-
-    private static string RequiredSetting(string? value, string name) => string.IsNullOrWhiteSpace(value)
-        ? throw new InvalidOperationException($"{name} is not set.")
-        : value;
-
-    private static Uri RabbitUri(string? value)
-    {
-        var text = RequiredSetting(value, "ConnectionStrings:RabbitMq");
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"
-            ? uri
-            : throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{text}'.");
     }
 }

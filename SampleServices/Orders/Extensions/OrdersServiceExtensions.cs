@@ -1,8 +1,8 @@
 using MassTransit;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TxCoordinator.Samples.Orders.Downstream;
 using TxCoordinator.Samples.Orders.Ordering;
+using TxCoordinator.ServiceDefaults.Settings;
 
 namespace TxCoordinator.Samples.Orders.Extensions;
 
@@ -12,7 +12,7 @@ public static class OrdersServiceExtensions
     public static WebApplicationBuilder AddOrdersService(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var rabbit = RabbitUri(builder.Configuration.GetConnectionString("RabbitMq"));
+        var rabbit = builder.Configuration.RabbitMqUri();
 
         builder.Services.AddProblemDetails();
         builder.AddServiceTelemetry("orders", "Telemetry");
@@ -40,8 +40,7 @@ public static class OrdersServiceExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapServiceHealth();
         app.MapServiceTelemetry();
         app.MapOrders();
         return app;
@@ -55,9 +54,4 @@ public static class OrdersServiceExtensions
             client.BaseAddress = new Uri(baseAddress.EndsWith('/') ? baseAddress : baseAddress + "/");
             client.Timeout = options.RequestTimeout;
         };
-
-    private static Uri RabbitUri(string? value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"
-            ? uri
-            : throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{value}'.");
 }

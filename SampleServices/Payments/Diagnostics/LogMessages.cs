@@ -3,12 +3,6 @@ namespace TxCoordinator.Samples.Payments.Diagnostics;
 /// <summary>Log lines of the Payments sample (event ids 5100-5199).</summary>
 internal static partial class LogMessages
 {
-    [LoggerMessage(5100, LogLevel.Information, "Payments tables are ready")]
-    public static partial void SchemaReady(ILogger logger);
-
-    [LoggerMessage(5101, LogLevel.Warning, "Creating the payments tables failed (attempt {Attempt} of {MaxAttempts})")]
-    public static partial void SchemaRetry(ILogger logger, int attempt, int maxAttempts, Exception exception);
-
     [LoggerMessage(5110, LogLevel.Information, "Order {OrderId}: charged {Amount} to {CustomerId} in transaction {TransactionId}")]
     public static partial void Charged(ILogger logger, Guid orderId, decimal amount, string customerId, Guid transactionId);
 

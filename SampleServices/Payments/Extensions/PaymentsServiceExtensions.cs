@@ -1,8 +1,8 @@
 using MassTransit;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 using TxCoordinator.Samples.Payments.Charges;
 using TxCoordinator.Samples.Payments.Schema;
+using TxCoordinator.ServiceDefaults.Settings;
 
 namespace TxCoordinator.Samples.Payments.Extensions;
 
@@ -14,16 +14,14 @@ public static class PaymentsServiceExtensions
     public static WebApplicationBuilder AddPaymentsService(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = RequiredSetting(builder.Configuration.GetConnectionString("Payments"), "ConnectionStrings:Payments");
-        var rabbit = RabbitUri(builder.Configuration.GetConnectionString("RabbitMq"));
+        var connectionString = builder.Configuration.RequiredConnectionString("Payments");
+        var rabbit = builder.Configuration.RabbitMqUri();
 
         builder.Services.AddProblemDetails();
         builder.AddServiceTelemetry("payments", "Telemetry");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.Services.AddSingleton<PaymentsSchemaState>();
-        // Hosted services start in registration order: the tables exist before the participant and the bus start.
-        builder.Services.AddHostedService<PaymentsSchemaInitializer>();
-        builder.Services.AddHealthChecks().AddCheck<PaymentsSchemaHealthCheck>("payments-schema", tags: ["ready"]);
+        // Before the participant and the bus: their hosted services start after the tables exist.
+        builder.Services.AddServiceTables("payments", PaymentsTables.Sql);
         builder.Services.AddTransactionParticipant(options =>
         {
             if (string.IsNullOrWhiteSpace(options.ParticipantId))
@@ -54,22 +52,9 @@ public static class PaymentsServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTransactionContext();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapServiceHealth();
         app.MapServiceTelemetry();
         app.MapCharges();
         return app;
-    }
-
-    private static string RequiredSetting(string? value, string name) => string.IsNullOrWhiteSpace(value)
-        ? throw new InvalidOperationException($"{name} is not set.")
-        : value;
-
-    private static Uri RabbitUri(string? value)
-    {
-        var text = RequiredSetting(value, "ConnectionStrings:RabbitMq");
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"
-            ? uri
-            : throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{text}'.");
     }
 }

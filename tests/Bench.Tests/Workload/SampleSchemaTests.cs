@@ -7,8 +7,8 @@ namespace TxCoordinator.Bench.Tests.Workload;
 public sealed partial class SampleSchemaTests
 {
     [Theory]
-    [InlineData("SampleServices/Inventory/Schema/InventorySchemaInitializer.cs", SampleSchema.InventorySql)]
-    [InlineData("SampleServices/Payments/Schema/PaymentsSchemaInitializer.cs", SampleSchema.PaymentsSql)]
+    [InlineData("SampleServices/Inventory/Schema/InventoryTables.cs", SampleSchema.InventorySql)]
+    [InlineData("SampleServices/Payments/Schema/PaymentsTables.cs", SampleSchema.PaymentsSql)]
     public void Sql_SameAsTheSample(string sampleFile, string benchSql)
     {
         var source = File.ReadAllText(Path.Combine(SolutionPaths.RepositoryRoot, sampleFile));
