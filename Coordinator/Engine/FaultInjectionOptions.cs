@@ -25,6 +25,14 @@ public sealed class FaultInjectionOptions
     /// </summary>
     public const string FailApplyPrefix = "fail-apply:";
 
+    /// <summary>
+    /// The value of <see cref="MetadataKey"/> with which a new leader leaves the transaction Active as it takes over,
+    /// as if its resume had not reached it yet. Whether it may know every enlistment or not, it is then aborted (and
+    /// its abort announced) by whatever comes first in that window: its initiator's commit, another enlistment, or its
+    /// deadline.
+    /// </summary>
+    public const string KeepOnTakeover = "keep-on-takeover";
+
     /// <summary>Honour fault requests carried in transactions' metadata.</summary>
     public bool Enabled { get; set; }
 }

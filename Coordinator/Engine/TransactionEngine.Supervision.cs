@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TxCoordinator.Coordinator.Diagnostics;
+using TxCoordinator.Coordinator.Persistence;
 
 namespace TxCoordinator.Coordinator.Engine;
 
@@ -100,7 +101,7 @@ internal sealed partial class TransactionEngine
                     // than when someone asks, so that a participant prepared meanwhile hears "aborted" from its recovery
                     // instead of "active" until the deadline.
                     var sent = await MutateAsync(id, (tx, at, outbox) =>
-                        AbortIfEnlistmentsLost(tx, at, outbox) ? outbox.Count : TransactionSteps.Resume(tx, at, outbox), ct);
+                        !KeptOnTakeover(tx) && AbortIfEnlistmentsLost(tx, at, outbox) ? outbox.Count : TransactionSteps.Resume(tx, at, outbox), ct);
                     activity?.SetTag("txc.resent", sent);
                 }
                 catch (TransactionNotFoundException)
@@ -110,4 +111,7 @@ internal sealed partial class TransactionEngine
             });
         return unfinished.Count;
     }
+
+    private bool KeptOnTakeover(TransactionRecord tx) =>
+        _faults.Enabled && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.KeepOnTakeover;
 }

@@ -231,6 +231,69 @@ public sealed class ReplicationTests(ClusterStack stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Leader_Killed_InheritedActiveTransactionsAbortedByCommitEnlistmentOrDeadline_AreAnnouncedToo()
+    {
+        // The takeover aborts such transactions at once (test above), so these paths are reached only in the window
+        // before it does: the fault keeps each Active through the takeover to open that window. Each abort, whatever
+        // makes it, must be announced, or the branches the new leader cannot know stay prepared until the
+        // participants' recovery (its grace period set out of reach here).
+        const string grace = "TransactionParticipant__RecoveryGracePeriod";
+        string[] participants = ["inventory", "payments"];
+        var original = await RestartWithAsync(participants, grace, "00:10:00");
+        try
+        {
+            var kept = new Dictionary<string, string> { [FaultInjectionOptions.MetadataKey] = FaultInjectionOptions.KeepOnTakeover };
+            var committed = await PreparedOrderAsync(timeoutSeconds: 60, kept);
+            var enlisted = await PreparedOrderAsync(timeoutSeconds: 60, kept);
+            var expiring = await PreparedOrderAsync(timeoutSeconds: 8, kept);
+            var leader = await stack.LeaderAsync();
+
+            await stack.KillAsync(leader);
+            var successor = await stack.LeaderAsync(stack.FollowersOf(leader));
+            await Eventually.HoldsAsync(async () => (await stack.StatusOfAsync(successor))?.Role == "Leader", Settle, $"{successor} took over");
+            Assert.Equal(TransactionState.Active, (await stack.GetAsync(committed.Id)).State);
+            Assert.Equal(TransactionState.Active, (await stack.GetAsync(enlisted.Id)).State);
+
+            // The initiator's commit.
+            var commit = await stack.CommitAsync(committed.Id);
+            Assert.Equal(HttpStatusCode.Conflict, commit.StatusCode);
+            Assert.Contains("leader changed", await commit.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+            // Another participant's enlistment.
+            await using var fake = await FakeParticipant.StartAsync(stack.RabbitMq, stack.CoordinatorQueue, Cancel);
+            Assert.Equal(HttpStatusCode.Conflict, (await stack.EnlistAsync(enlisted.Id, fake.ParticipantId, fake.Endpoint)).StatusCode);
+            // The deadline: no one asks.
+            await Eventually.HoldsAsync(async () => (await stack.GetAsync(expiring.Id)).State == TransactionState.Aborted, Settle,
+                "the deadline aborted the third");
+            Assert.StartsWith("timed out", (await stack.GetAsync(expiring.Id)).AbortReason, StringComparison.Ordinal);
+
+            foreach (var tx in new[] { committed, enlisted, expiring })
+            {
+                Assert.Equal(TransactionState.Aborted, (await stack.GetAsync(tx.Id)).State);
+                await Eventually.HoldsAsync(async () => await stack.Data.PreparedAsync(tx.Id) == 0, InDoubtAfterElection,
+                    $"the prepared branches of {tx.Id} rolled back on the announcement");
+            }
+
+            await BringBackAsync(leader);
+        }
+        finally
+        {
+            await RestartWithAsync(participants, grace, original);
+        }
+    }
+
+    /// <summary>A transaction in which Inventory and Payments have each prepared their part of an order.</summary>
+    private async Task<TransactionView> PreparedOrderAsync(double timeoutSeconds, Dictionary<string, string> metadata)
+    {
+        var (sku, customer) = await SeedAsync();
+        var orderId = Guid.NewGuid();
+        var tx = await stack.BeginAsync(timeoutSeconds, metadata);
+        (await stack.ReserveAsync(tx.Id, orderId, sku, 1)).EnsureSuccessStatusCode();
+        (await stack.ChargeAsync(tx.Id, orderId, customer, 10m)).EnsureSuccessStatusCode();
+        Assert.Equal(2, await stack.Data.PreparedAsync(tx.Id));
+        return tx;
+    }
+
+    [Fact]
     public async Task Leader_KilledWhileTheTransactionIsActive_WithDurableEnlistments_NewLeaderKeepsItForItsInitiatorToCommit()
     {
         // Each enlistment is replicated before the participant hears it is enlisted: the new leader knows both
