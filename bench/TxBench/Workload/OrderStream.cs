@@ -1,6 +1,8 @@
 using Npgsql;
 using TxCoordinator.Bench.Cli;
+using TxCoordinator.Samples.Inventory.Schema;
 using TxCoordinator.Samples.LoadRunner;
+using TxCoordinator.Samples.Payments.Schema;
 
 namespace TxCoordinator.Bench.Workload;
 
@@ -21,8 +23,8 @@ public sealed class OrderStream(IReadOnlyList<OrderPlan> plans)
     {
         await Connectivity.EnsureDatabaseAsync(inventory, "--inventory-db", cancellationToken);
         await Connectivity.EnsureDatabaseAsync(payments, "--payments-db", cancellationToken);
-        await SampleSchema.EnsureAsync(inventory, SampleSchema.InventorySql, cancellationToken);
-        await SampleSchema.EnsureAsync(payments, SampleSchema.PaymentsSql, cancellationToken);
+        await SampleSchema.EnsureAsync(inventory, InventoryTables.Sql, cancellationToken);
+        await SampleSchema.EnsureAsync(payments, PaymentsTables.Sql, cancellationToken);
         Catalog catalog;
         try
         {
