@@ -13,18 +13,7 @@ public sealed class TransactionPropagationBusTests
     [Fact]
     public async Task UseTransactionPropagation_PublishInsideTransaction_ConsumerSeesItAndItsMessagesCarryIt()
     {
-        await using var provider = new ServiceCollection()
-            .AddSingleton<PropagationRecorder>()
-            .AddMassTransitTestHarness(x =>
-            {
-                x.AddConsumer<PropagationProbeConsumer>();
-                x.UsingInMemory((context, cfg) =>
-                {
-                    cfg.UseTransactionPropagation();
-                    cfg.ConfigureEndpoints(context);
-                });
-            })
-            .BuildServiceProvider(true);
+        await using var provider = Bus();
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         var id = Guid.NewGuid();
@@ -44,18 +33,7 @@ public sealed class TransactionPropagationBusTests
     [Fact]
     public async Task UseTransactionPropagation_NoTransaction_ConsumerSeesNone()
     {
-        await using var provider = new ServiceCollection()
-            .AddSingleton<PropagationRecorder>()
-            .AddMassTransitTestHarness(x =>
-            {
-                x.AddConsumer<PropagationProbeConsumer>();
-                x.UsingInMemory((context, cfg) =>
-                {
-                    cfg.UseTransactionPropagation();
-                    cfg.ConfigureEndpoints(context);
-                });
-            })
-            .BuildServiceProvider(true);
+        await using var provider = Bus();
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         provider.GetRequiredService<PropagationRecorder>().Seen = Guid.NewGuid();
@@ -65,4 +43,18 @@ public sealed class TransactionPropagationBusTests
         Assert.True(await harness.Consumed.Any<PropagationProbe>(Ct));
         Assert.Null(provider.GetRequiredService<PropagationRecorder>().Seen);
     }
+
+    /// <summary>An in-memory bus with the propagation filters and the probe's consumer, which records what it saw.</summary>
+    private static ServiceProvider Bus() => new ServiceCollection()
+        .AddSingleton<PropagationRecorder>()
+        .AddMassTransitTestHarness(x =>
+        {
+            x.AddConsumer<PropagationProbeConsumer>();
+            x.UsingInMemory((context, cfg) =>
+            {
+                cfg.UseTransactionPropagation();
+                cfg.ConfigureEndpoints(context);
+            });
+        })
+        .BuildServiceProvider(true);
 }
