@@ -101,7 +101,9 @@ internal sealed partial class TransactionEngine
                     // than when someone asks, so that a participant prepared meanwhile hears "aborted" from its recovery
                     // instead of "active" until the deadline.
                     var sent = await MutateAsync(id, (tx, at, outbox) =>
-                        !KeptOnTakeover(tx) && AbortIfEnlistmentsLost(tx, at, outbox) ? outbox.Count : TransactionSteps.Resume(tx, at, outbox), ct);
+                        !KeptOnTakeover(tx) && AbortIfEnlistmentsLost(tx, at, outbox)
+                            ? outbox.Count
+                            : TransactionSteps.Resume(tx, at, outbox), ct);
                     activity?.SetTag("txc.resent", sent);
                 }
                 catch (TransactionNotFoundException)
