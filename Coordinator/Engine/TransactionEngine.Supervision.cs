@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using TxCoordinator.Coordinator.Diagnostics;
-using TxCoordinator.Coordinator.Persistence;
 
 namespace TxCoordinator.Coordinator.Engine;
 
@@ -101,7 +100,7 @@ internal sealed partial class TransactionEngine
                     // than when someone asks, so that a participant prepared meanwhile hears "aborted" from its recovery
                     // instead of "active" until the deadline.
                     var sent = await MutateAsync(id, (tx, at, outbox) =>
-                        !KeptOnTakeover(tx) && AbortIfEnlistmentsLost(tx, at, outbox)
+                        !Requests(tx, FaultInjectionOptions.KeepOnTakeover) && AbortIfEnlistmentsLost(tx, at, outbox)
                             ? outbox.Count
                             : TransactionSteps.Resume(tx, at, outbox), ct);
                     activity?.SetTag("txc.resent", sent);
@@ -113,7 +112,4 @@ internal sealed partial class TransactionEngine
             });
         return unfinished.Count;
     }
-
-    private bool KeptOnTakeover(TransactionRecord tx) =>
-        _faults.Enabled && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.KeepOnTakeover;
 }

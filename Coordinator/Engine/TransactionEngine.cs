@@ -197,6 +197,10 @@ internal sealed partial class TransactionEngine
         return (tx.ToView(), false);
     }
 
+    /// <summary>Whether the transaction asks for <paramref name="fault"/> and faults are honoured here.</summary>
+    private bool Requests(TransactionRecord tx, string fault) =>
+        _faults.Enabled && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == fault;
+
     private const string LostEnlistmentsReason =
         "the coordinator restarted or its leader changed while it was active, and participants that enlisted before may be unknown to it now";
 
@@ -284,9 +288,9 @@ internal sealed partial class TransactionEngine
                     if (tx.State != stateBefore)
                     {
                         // Before anyone hears of the decision, not even the initiator waiting for it.
-                        if (_faults.Enabled && stateBefore is TransactionState.Active or TransactionState.Preparing
+                        if (stateBefore is TransactionState.Active or TransactionState.Preparing
                             && tx.State is TransactionState.Committing or TransactionState.Aborting
-                            && tx.Metadata.GetValueOrDefault(FaultInjectionOptions.MetadataKey) == FaultInjectionOptions.CrashAfterDecision)
+                            && Requests(tx, FaultInjectionOptions.CrashAfterDecision))
                         {
                             LogMessages.InjectedCrash(_logger, tx.Id, tx.State);
                             System.Diagnostics.Process.GetCurrentProcess().Kill();
