@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using TxCoordinator.TestInfrastructure;
 
@@ -78,7 +77,7 @@ public sealed class ServiceTablesTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        services.AddLogging();
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddServiceTables("widgets", Sql);
         return services.BuildServiceProvider();
