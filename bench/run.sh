@@ -319,6 +319,8 @@ txc_mark_run
 run_started=$SECONDS
 work="$(mktemp -d "${TMPDIR:-/tmp}/txc-bench.XXXXXX")"
 mkdir -p "$work/phases"
+# The chart is an SVG page screenshot: install Debian's chromium now, as the servers are, not find it missing at the end.
+[[ -n ${TXC_CHROMIUM:-} ]] || txc_ensure_chromium
 txc_pg_start
 txc_rmq_start
 mkdir -p "$TXC_SERVERS_DIR/logs"
@@ -427,16 +429,17 @@ command_line+=" --duration $duration --warmup $warmup --stack-warmup $stack_warm
 machine="$(nproc) CPU(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(awk '/MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo); $(. /etc/os-release && printf '%s' "$PRETTY_NAME"); kernel $(uname -r); .NET $(dotnet --version); PostgreSQL $("$TXC_PG_BIN/postgres" --version | awk '{print $3}'); load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$root/bench/report.py" --phases "$work/phases" --base "$base" --commit "$commit$dirty" \
     --command "$command_line" --machine "$machine" --elapsed "$((SECONDS - run_started))"
-chromium_bin="${TXC_CHROMIUM:-$(command -v chromium || true)}"
-if [[ -n $chromium_bin ]]; then
-    timeout 60 "$chromium_bin" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/chromium" \
-        --screenshot="$base.png" --window-size="1200,$(wants participants && echo 1900 || echo 1350)" "file://$base.html" >"$work/chromium.log" 2>&1 ||
-        { tail -n 5 "$work/chromium.log" >&2; log "chromium failed: no PNG chart"; }
+chart="$base.html"
+if timeout 60 "$TXC_CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/chromium" \
+    --screenshot="$base.png" --window-size="1200,$(wants participants && echo 1900 || echo 1350)" "file://$base.html" >"$work/chromium.log" 2>&1 &&
+    [[ -s $base.png ]]; then
     rm -f "$base.html"
+    chart="$base.png"
 else
-    log "chromium not found (TXC_CHROMIUM): the chart stays as $base.html"
+    tail -n 5 "$work/chromium.log" >&2
+    log "chromium ($TXC_CHROMIUM) made no PNG: the chart stays as $base.html"
 fi
-log "results: $base.md, $base.json${chromium_bin:+, $base.png} ($((SECONDS - run_started)) s)"
+log "results: $base.md, $base.json, $chart ($((SECONDS - run_started)) s)"
 summary="$(python3 "$root/bench/report.py" --summary "$base.json")"
 cleanup
 printf '%s\n' "$summary" >&3

@@ -184,7 +184,8 @@ txc_ensure_prerequisites() {
     fi
 }
 
-# Debian's chromium for the dashboard's browser test (Playwright drives it; no browser is ever downloaded).
+# Debian's chromium, for the dashboard's browser test (Playwright drives it; no browser is ever downloaded) and the
+# benchmark's chart.
 # Exports TXC_CHROMIUM.
 txc_ensure_chromium() {
     local path
