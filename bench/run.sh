@@ -319,8 +319,12 @@ txc_mark_run
 run_started=$SECONDS
 work="$(mktemp -d "${TMPDIR:-/tmp}/txc-bench.XXXXXX")"
 mkdir -p "$work/phases"
-# The chart is an SVG page screenshot: install Debian's chromium now, as the servers are, not find it missing at the end.
-[[ -n ${TXC_CHROMIUM:-} ]] || txc_ensure_chromium
+# The chart is an SVG page screenshot: install Debian's chromium now, as the servers are, not find it missing at the
+# end. Without it the figures are still worth having: the chart then stays a page.
+if [[ -z ${TXC_CHROMIUM:-} ]]; then
+    txc_ensure_chromium || true
+    [[ -n ${TXC_CHROMIUM:-} ]] || log "chromium could not be installed: the chart will stay as an HTML page"
+fi
 txc_pg_start
 txc_rmq_start
 mkdir -p "$TXC_SERVERS_DIR/logs"
@@ -430,14 +434,14 @@ machine="$(nproc) CPU(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- |
 python3 "$root/bench/report.py" --phases "$work/phases" --base "$base" --commit "$commit$dirty" \
     --command "$command_line" --machine "$machine" --elapsed "$((SECONDS - run_started))"
 chart="$base.html"
-if timeout 60 "$TXC_CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/chromium" \
+if [[ -n ${TXC_CHROMIUM:-} ]] && timeout 60 "$TXC_CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/chromium" \
     --screenshot="$base.png" --window-size="1200,$(wants participants && echo 1900 || echo 1350)" "file://$base.html" >"$work/chromium.log" 2>&1 &&
     [[ -s $base.png ]]; then
     rm -f "$base.html"
     chart="$base.png"
 else
-    tail -n 5 "$work/chromium.log" >&2
-    log "chromium ($TXC_CHROMIUM) made no PNG: the chart stays as $base.html"
+    [[ ! -s $work/chromium.log ]] || tail -n 5 "$work/chromium.log" >&2
+    log "no PNG from chromium (${TXC_CHROMIUM:-none}): the chart stays as $base.html"
 fi
 log "results: $base.md, $base.json, $chart ($((SECONDS - run_started)) s)"
 summary="$(python3 "$root/bench/report.py" --summary "$base.json")"
