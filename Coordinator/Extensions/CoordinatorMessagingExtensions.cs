@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using TxCoordinator.Coordinator;
 using TxCoordinator.Coordinator.Cluster;
 using TxCoordinator.Coordinator.Messaging;
+using TxCoordinator.ServiceDefaults.Settings;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,12 +16,7 @@ public static class CoordinatorMessagingExtensions
     public static IHostApplicationBuilder AddCoordinatorMessaging(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var rabbit = builder.Configuration.GetConnectionString("RabbitMq")
-            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (an amqp:// URI of the broker).");
-        if (!Uri.TryCreate(rabbit, UriKind.Absolute, out var rabbitUri) || rabbitUri.Scheme is not ("amqp" or "amqps"))
-        {
-            throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{rabbit}'.");
-        }
+        var rabbitUri = builder.Configuration.RabbitMqUri();
 
         builder.Services.AddMassTransit(bus =>
         {

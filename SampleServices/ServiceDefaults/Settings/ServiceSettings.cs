@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace TxCoordinator.ServiceDefaults.Settings;
 
-/// <summary>Settings a sample service cannot start without, read once at start-up with an error naming the key.</summary>
+/// <summary>Settings a service (the coordinator or a sample) cannot start without, read once at start-up with an error naming the key.</summary>
 public static class ServiceSettings
 {
     /// <summary>The connection string <c>ConnectionStrings:{name}</c>; throws when it is missing or blank.</summary>
